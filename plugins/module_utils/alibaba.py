@@ -1,0 +1,204 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) devops_cloud.pipelines contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Alibaba Cloud core (internal use only): the ``devops`` POP API (2021-06-25) signed with
+ACS3-HMAC-SHA256 (CONTRACTS.md section 8) and the Yunxiao OpenAPI with a personal access token
+(``x-yunxiao-token``, ``{base}/oapi/v1/...``).
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import datetime
+import hashlib
+import hmac
+import json
+import time
+import uuid
+
+from urllib.parse import urlencode, urlsplit
+
+from ansible.module_utils.basic import env_fallback
+
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._http import (
+    ApiError,
+    Transport,
+    connection_argument_spec,
+    quote,
+    query_pairs,
+)
+
+ALGORITHM = 'ACS3-HMAC-SHA256'
+POP_VERSION = '2021-06-25'
+DEFAULT_POP_ENDPOINT = 'devops.cn-hangzhou.aliyuncs.com'
+DEFAULT_YUNXIAO_BASE_URL = 'https://openapi-rdc.aliyuncs.com'
+FORM_CONTENT_TYPE = 'application/x-www-form-urlencoded'
+JSON_CONTENT_TYPE = 'application/json; charset=utf-8'
+
+
+def alibaba_argument_spec():
+    """Auth and endpoint options (doc fragment ``devops_cloud.pipelines.alibaba``)."""
+    spec = dict(
+        organization_id=dict(type='str', required=True),
+        api=dict(type='str', default='auto', choices=['auto', 'openapi', 'yunxiao']),
+        access_key_id=dict(type='str', aliases=['access_key'], no_log=True,
+                           fallback=(env_fallback, ['ALIBABA_CLOUD_ACCESS_KEY_ID'])),
+        access_key_secret=dict(type='str', aliases=['secret_key'], no_log=True,
+                               fallback=(env_fallback, ['ALIBABA_CLOUD_ACCESS_KEY_SECRET'])),
+        security_token=dict(type='str', no_log=True, fallback=(env_fallback, ['ALIBABA_CLOUD_SECURITY_TOKEN'])),
+        endpoint=dict(type='str', default=DEFAULT_POP_ENDPOINT),
+        yunxiao_token=dict(type='str', no_log=True, fallback=(env_fallback, ['YUNXIAO_ACCESS_TOKEN'])),
+        yunxiao_base_url=dict(type='str', fallback=(env_fallback, ['YUNXIAO_API_BASE_URL']),
+                              default=DEFAULT_YUNXIAO_BASE_URL),
+    )
+    spec.update(connection_argument_spec())
+    return spec
+
+
+ALIBABA_MODULE_KWARGS = dict(
+    required_together=[('access_key_id', 'access_key_secret')],
+    required_one_of=[('yunxiao_token', 'access_key_id')],
+)
+
+
+def select_api(params):
+    """Which API a module speaks: ``yunxiao`` (token) or ``openapi`` (AK/SK), from the options given."""
+    api = params.get('api') or 'auto'
+    if api == 'auto':
+        api = 'yunxiao' if params.get('yunxiao_token') else 'openapi'
+    if api == 'yunxiao' and not params.get('yunxiao_token'):
+        raise ApiError('api=yunxiao needs yunxiao_token (or YUNXIAO_ACCESS_TOKEN)')
+    if api == 'openapi' and not (params.get('access_key_id') and params.get('access_key_secret')):
+        raise ApiError('api=openapi needs access_key_id and access_key_secret '
+                       '(or ALIBABA_CLOUD_ACCESS_KEY_ID / ALIBABA_CLOUD_ACCESS_KEY_SECRET)')
+    return api
+
+
+def canonical_query(pairs):
+    """Canonical query: pairs sorted by key (then value), key and value RFC 3986 encoded."""
+    return '&'.join('%s=%s' % (quote(k), quote(v)) for k, v in sorted((str(k), str(v)) for k, v in pairs))
+
+
+def sign_acs3(method, path, query, headers, body_sha256, access_key_id, access_key_secret):
+    """Return the ``Authorization`` value for an ACS3-HMAC-SHA256 request.
+
+    ``path`` is the path exactly as sent (already encoded); ``query`` ``(key, value)`` pairs;
+    ``headers`` exactly the headers to sign; ``body_sha256`` the hex SHA-256 of the body.
+    """
+    lowered = {}
+    for key, value in headers.items():
+        lowered.setdefault(key.lower(), []).append(str(value).strip())
+    names = sorted(lowered)
+    canonical_headers = ''.join('%s:%s\n' % (name, ','.join(sorted(lowered[name]))) for name in names)
+    canonical_request = '\n'.join([method.upper(), path or '/', canonical_query(query), canonical_headers,
+                                   ';'.join(names), body_sha256])
+    string_to_sign = '%s\n%s' % (ALGORITHM, hashlib.sha256(canonical_request.encode('utf-8')).hexdigest())
+    signature = hmac.new(access_key_secret.encode('utf-8'), string_to_sign.encode('utf-8'), hashlib.sha256).hexdigest()
+    return '%s Credential=%s,SignedHeaders=%s,Signature=%s' % (ALGORITHM, access_key_id, ';'.join(names), signature)
+
+
+def form_body(fields):
+    """Form-encode a dict the way the SDK does (keys sorted, ``+`` for spaces)."""
+    return urlencode(sorted((k, v) for k, v in fields.items() if v is not None)).encode('utf-8')
+
+
+def _base_url(value):
+    value = value.rstrip('/')
+    return value if '://' in value else 'https://' + value
+
+
+class PopClient(Transport):
+    """The Alibaba Cloud ``devops`` POP API with AK/SK (optionally STS) signing."""
+
+    vendor = 'Alibaba Cloud'
+    request_id_headers = ('x-acs-request-id',)
+
+    def __init__(self, params, sleep=time.sleep, utcnow=None, nonce=None):
+        self.access_key_id = params.get('access_key_id')
+        self.access_key_secret = params.get('access_key_secret')
+        self.security_token = params.get('security_token')
+        super(PopClient, self).__init__(
+            params, secrets=[self.access_key_id, self.access_key_secret, self.security_token], sleep=sleep)
+        self.base_url = _base_url(params.get('endpoint') or DEFAULT_POP_ENDPOINT)
+        self.host = urlsplit(self.base_url).netloc
+        self.utcnow = utcnow or (lambda: datetime.datetime.now(datetime.timezone.utc))
+        self.nonce = nonce or (lambda: uuid.uuid4().hex)
+
+    def sign(self, method, url, path, query, headers, body):
+        payload_hash = hashlib.sha256(body or b'').hexdigest()
+        headers.update({
+            'host': self.host,
+            'accept': 'application/json',
+            'user-agent': self.session.headers['User-Agent'],
+            'x-acs-version': POP_VERSION,
+            'x-acs-date': self.utcnow().strftime('%Y-%m-%dT%H:%M:%SZ'),
+            'x-acs-signature-nonce': self.nonce(),
+            'x-acs-content-sha256': payload_hash,
+        })
+        if self.security_token:
+            headers['x-acs-security-token'] = self.security_token
+        headers['Authorization'] = sign_acs3(method, path, query, headers, payload_hash,
+                                             self.access_key_id, self.access_key_secret)
+        return headers
+
+    def extract_error(self, status, data):
+        """Gateway errors (``Code``/``Message``) and devops bodies with ``success: false``."""
+        if not isinstance(data, dict):
+            return None
+        if data.get('Code') and (status >= 400 or data.get('Message')):
+            return data['Code'], data.get('Message') or 'no message'
+        if data.get('success') is False or (status >= 400 and data.get('errorCode')):
+            return data.get('errorCode') or 'UnknownError', data.get('errorMessage') or 'the call did not succeed'
+        return None
+
+    def call(self, action, method, path, query=None, form=None, body=None, idempotent=True):
+        """Call one POP action. ``form`` is a dict sent form-encoded, ``body`` a JSON body."""
+        headers = {'x-acs-action': action}
+        payload = None
+        if form is not None:
+            payload = form_body(form)
+            headers['content-type'] = FORM_CONTENT_TYPE
+        elif body is not None:
+            payload = json.dumps(body, separators=(',', ':'), ensure_ascii=False).encode('utf-8')
+            headers['content-type'] = JSON_CONTENT_TYPE
+        return self.request(method, self.base_url, path, query_pairs(query), headers, payload, idempotent)
+
+
+class YunxiaoClient(Transport):
+    """The Yunxiao OpenAPI with a personal access token; paths are relative to ``/oapi/v1``."""
+
+    vendor = 'Yunxiao'
+    request_id_headers = ('x-request-id', 'x-acs-request-id')
+
+    def __init__(self, params, sleep=time.sleep):
+        self.token = params.get('yunxiao_token')
+        super(YunxiaoClient, self).__init__(params, secrets=[self.token], sleep=sleep)
+        self.base_url = _base_url(params.get('yunxiao_base_url') or DEFAULT_YUNXIAO_BASE_URL) + '/oapi/v1'
+
+    def sign(self, method, url, path, query, headers, body):
+        headers['x-yunxiao-token'] = self.token
+        headers['Accept'] = 'application/json'
+        return headers
+
+    def extract_error(self, status, data):
+        if not isinstance(data, dict):
+            return None
+        code = data.get('errorCode') or data.get('code')
+        if data.get('success') is False or (status >= 400 and code) or (data.get('errorCode') and not data.get('success', False)):
+            return code or 'UnknownError', data.get('errorMessage') or data.get('message') or 'the call did not succeed'
+        return None
+
+    def call(self, method, path, query=None, body=None, idempotent=True):
+        headers = {}
+        payload = None
+        if body is not None:
+            payload = json.dumps(body, separators=(',', ':'), ensure_ascii=False).encode('utf-8')
+            headers['Content-Type'] = 'application/json'
+        return self.request(method, self.base_url, path, query_pairs(query), headers, payload, idempotent)
+
+
+def path_param(value):
+    """Encode one path parameter as the SDK does (``get_encode_param``)."""
+    return quote(value, safe='~')
