@@ -162,7 +162,7 @@ class Transport:
     vendor = 'API'
     request_id_headers = ('X-Request-Id',)
 
-    def __init__(self, params, secrets=(), sleep=time.sleep):
+    def __init__(self, params, secrets=(), sleep=None):
         if not HAS_REQUESTS:
             raise ApiError('the Python library "requests" is required on the host that runs the module')
         self.session = requests.Session()
@@ -172,7 +172,7 @@ class Transport:
         self.timeout = (params.get('connect_timeout') or 10.0, params.get('read_timeout') or 60.0)
         self.max_retries = max(0, params.get('max_retries') if params.get('max_retries') is not None else 5)
         self.redact = Redactor(secrets)
-        self.sleep = sleep
+        self.sleep = sleep or time.sleep
         self.requests_sent = 0
         self.retries = []  # (path, reason, delay) of every retry, for the module result/debugging
 
@@ -307,7 +307,7 @@ def query_pairs(query):
     return pairs
 
 
-def guarded_action(act, probe, sleep=time.sleep, attempts=3):
+def guarded_action(act, probe, sleep=None, attempts=3):
     """Send an acting call without ever duplicating it.
 
     ``act()`` performs the call and returns its result. ``probe()`` reads state and returns evidence
@@ -316,6 +316,7 @@ def guarded_action(act, probe, sleep=time.sleep, attempts=3):
     evidence plus a retryable error re-sends (state has proved nothing happened); otherwise the
     error is raised. Returns ``(result, adopted)``.
     """
+    sleep = sleep or time.sleep
     attempt = 0
     while True:
         attempt += 1
@@ -343,13 +344,15 @@ class WaitResult:
         self.elapsed = elapsed
 
 
-def wait_for(fetch, is_done, timeout, interval, sleep=time.sleep, clock=time.monotonic, first=None):
+def wait_for(fetch, is_done, timeout, interval, sleep=None, clock=None, first=None):
     """Poll ``fetch()`` until ``is_done(state)`` or ``timeout`` seconds pass.
 
     Reads at once (or starts from ``first`` when the caller already holds a fresh state), then
     every ``interval`` seconds; it returns as soon as the condition holds and never sleeps past
     the deadline. Transient read failures are retried inside ``fetch`` by the transport.
     """
+    sleep = sleep or time.sleep
+    clock = clock or time.monotonic
     start = clock()
     deadline = start + max(0, timeout)
     polls = 0

@@ -15,7 +15,6 @@ import datetime
 import hashlib
 import hmac
 import json
-import time
 import uuid
 
 from urllib.parse import urlencode, urlsplit
@@ -115,7 +114,7 @@ class PopClient(Transport):
     vendor = 'Alibaba Cloud'
     request_id_headers = ('x-acs-request-id',)
 
-    def __init__(self, params, sleep=time.sleep, utcnow=None, nonce=None):
+    def __init__(self, params, sleep=None, utcnow=None, nonce=None):
         self.access_key_id = params.get('access_key_id')
         self.access_key_secret = params.get('access_key_secret')
         self.security_token = params.get('security_token')
@@ -172,7 +171,7 @@ class YunxiaoClient(Transport):
     vendor = 'Yunxiao'
     request_id_headers = ('x-request-id', 'x-acs-request-id')
 
-    def __init__(self, params, sleep=time.sleep):
+    def __init__(self, params, sleep=None):
         self.token = params.get('yunxiao_token')
         super(YunxiaoClient, self).__init__(params, secrets=[self.token], sleep=sleep)
         self.base_url = _base_url(params.get('yunxiao_base_url') or DEFAULT_YUNXIAO_BASE_URL) + '/oapi/v1'

@@ -17,7 +17,6 @@ import datetime
 import hashlib
 import hmac
 import json
-import time
 
 from urllib.parse import unquote, urlsplit
 
@@ -117,7 +116,7 @@ class HuaweiClient(Transport):
     vendor = 'Huawei Cloud'
     request_id_headers = ('X-Request-Id', 'X-Openstack-Request-Id')
 
-    def __init__(self, params, service, sleep=time.sleep, utcnow=None):
+    def __init__(self, params, service, sleep=None, utcnow=None):
         self.access_key = params.get('access_key')
         self.secret_key = params.get('secret_key')
         self.security_token = params.get('security_token')
