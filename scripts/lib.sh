@@ -6,7 +6,7 @@
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 VENV=${VENV:-$ROOT/.venv}
 PY=$VENV/bin/python
-COLLECTION_FQCN=devops_cloud.pipelines
+COLLECTION=devops_cloud.pipelines
 
 banner() { printf '\n==== %s ====\n' "$*"; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
@@ -52,7 +52,7 @@ ensure_venv() {
 build_collection() {
     local out=$1
     ansible-galaxy collection build "$ROOT" --output-path "$out" --force >&2
-    ls "$out"/devops_cloud-pipelines-*.tar.gz
+    ls "$out"/"${COLLECTION/./-}"-*.tar.gz
 }
 
 # Install TARBALL into the collections path DIR (no Galaxy server is contacted).

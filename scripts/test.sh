@@ -7,7 +7,7 @@
 # passed through to pytest (e.g. PYTEST_ADDOPTS='-n 2 -k huawei'). Set KEEP_TMP=1 to keep $TMP.
 set -euo pipefail
 
-# shellcheck source=scripts/lib.sh
+# shellcheck source-path=SCRIPTDIR
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 ALL_STAGES=(sanity units integration build lint ee)
@@ -91,13 +91,13 @@ stage_build() {
         return 1
     fi
     install_collection "$tarball" "$installed"
-    ansible-galaxy collection list "$COLLECTION_FQCN" -p "$installed"
+    ansible-galaxy collection list "$COLLECTION" -p "$installed"
     # Every module's documentation loads from the installed artifact.
     for m in "$installed"/ansible_collections/devops_cloud/pipelines/plugins/modules/*.py; do
         [ -e "$m" ] || continue
         m=$(basename "$m" .py)
-        ANSIBLE_COLLECTIONS_PATH="$installed" ansible-doc -t module "$COLLECTION_FQCN.$m" >/dev/null
-        echo "ansible-doc $COLLECTION_FQCN.$m: ok"
+        ANSIBLE_COLLECTIONS_PATH="$installed" ansible-doc -t module "$COLLECTION.$m" >/dev/null
+        echo "ansible-doc $COLLECTION.$m: ok"
     done
 }
 
