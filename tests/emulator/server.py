@@ -1,0 +1,335 @@
+"""HTTP server of the emulator: routing to vendor modules, admin API, fault injection, request log."""
+
+import json
+import re
+import socket
+import struct
+import threading
+import time
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from . import alibaba, huawei
+from .state import Fail, Response, State
+
+SECRET_HEADERS = ('authorization', 'x-auth-token', 'x-security-token', 'x-acs-security-token', 'x-yunxiao-token')
+FAULT_KINDS = ('status', 'delay', 'reset', 'html', 'malformed', 'empty', 'error200', 'act_then_drop', 'act_then_timeout')
+VENDORS = (huawei, alibaba)
+
+
+class Request:
+    """One parsed incoming request (what route handlers and authenticators see)."""
+
+    def __init__(self, method, raw_path, headers, body):
+        self.method = method
+        split = urlsplit(raw_path)
+        self.raw_path = split.path
+        self.raw_query = split.query
+        self.path = unquote(split.path)
+        self.query = parse_qs(split.query, keep_blank_values=True)
+        self.headers = {k.lower(): v for k, v in headers.items()}
+        self.body = body
+        self.request_id = str(uuid.uuid4())
+        self.params = {}
+        self.route = None
+
+    def arg(self, name, default=None):
+        """First value of a query parameter."""
+        return self.query.get(name, [default])[0]
+
+    def json(self):
+        """Body parsed as JSON (ValueError when it is not)."""
+        return json.loads(self.body.decode('utf-8') or 'null')
+
+
+class Handler(BaseHTTPRequestHandler):
+    """Request handler; HTTP/1.1 keep-alive with exact Content-Length."""
+
+    protocol_version = 'HTTP/1.1'
+    server_version = 'devops-emulator/1.0'
+
+    def log_message(self, format, *args):  # pylint: disable=redefined-builtin
+        """Silence the default stderr access log."""
+
+    def do_GET(self):  # pylint: disable=invalid-name
+        """GET."""
+        self.server.emulator.handle(self)
+
+    do_POST = do_PUT = do_DELETE = do_PATCH = do_GET
+
+    def read_body(self):
+        """Read the request body (Content-Length or chunked)."""
+        if self.headers.get('Transfer-Encoding', '').lower() == 'chunked':
+            chunks = []
+            while True:
+                size = int(self.rfile.readline().split(b';')[0].strip() or b'0', 16)
+                if size == 0:
+                    self.rfile.readline()
+                    return b''.join(chunks)
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline()
+        length = int(self.headers.get('Content-Length') or 0)
+        return self.rfile.read(length) if length else b''
+
+    def send(self, resp):
+        """Write a complete response."""
+        data = b'' if self.command == 'HEAD' else resp.payload()
+        self.send_response(resp.status)
+        self.send_header('Content-Type', resp.content_type)
+        self.send_header('Content-Length', str(len(data)))
+        for key, value in resp.headers.items():
+            self.send_header(key, str(value))
+        self.end_headers()
+        self.wfile.write(data)
+        self.wfile.flush()
+
+    def drop(self, hard):
+        """Close the connection without a reply (hard = TCP reset)."""
+        self.close_connection = True
+        try:
+            if hard:
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))
+            else:
+                self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+
+def match_route(req):
+    """Find (vendor module, route, params) for a request, or None."""
+    for vendor in VENDORS:
+        for route in vendor.ROUTES:
+            method, regex = route[0], route[1]
+            found = regex.fullmatch(req.path)
+            if found and method == req.method:
+                return vendor, route, found.groupdict()
+    return None
+
+
+class Emulator:
+    """The emulator; ``Emulator(fixture=None, time_scale=1.0).start()`` serves on a background thread."""
+
+    def __init__(self, fixture=None, time_scale=1.0, host='127.0.0.1', port=0):
+        self.state = State(fixture, time_scale)
+        self.host, self.port = host, port
+        self.log = []
+        self.faults = []
+        self.seen_secrets = set()
+        self._fault_seq = 0
+        self._lock = threading.RLock()
+        self.httpd = None
+        self.thread = None
+
+    @property
+    def url(self):
+        """Base URL, e.g. http://127.0.0.1:12345."""
+        return 'http://%s:%d' % (self.host, self.httpd.server_address[1])
+
+    def start(self):
+        """Bind and serve in a daemon thread; returns self."""
+        self.httpd = ThreadingHTTPServer((self.host, self.port), Handler)
+        self.httpd.daemon_threads = True
+        self.httpd.emulator = self
+        self.thread = threading.Thread(target=self.httpd.serve_forever, name='emulator', daemon=True)
+        self.thread.start()
+        return self
+
+    def serve_forever(self):
+        """Serve in the calling thread (CLI)."""
+        self.httpd.serve_forever()
+
+    def stop(self):
+        """Stop serving and close the socket."""
+        if self.httpd:
+            self.httpd.shutdown()
+            self.httpd.server_close()
+            self.httpd = None
+
+    def __enter__(self):
+        return self.start() if self.httpd is None else self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def add_fault(self, **rule):
+        """Add a fault rule (see design.md); returns its id."""
+        kind = rule.get('kind') or ('status' if rule.get('status') else 'delay')
+        if kind not in FAULT_KINDS:
+            raise ValueError('unknown fault kind %r' % kind)
+        with self._lock:
+            self._fault_seq += 1
+            fault = {'id': self._fault_seq, 'method': rule.get('method'), 'path': rule.get('path') or '.*',
+                     'times': int(rule.get('times', 1) or 1), 'status': rule.get('status'),
+                     'retry_after': rule.get('retry_after'), 'delay': float(rule.get('delay') or 0.0), 'kind': kind}
+            re.compile(fault['path'])
+            self.faults.append(fault)
+            return fault['id']
+
+    def clear_faults(self):
+        """Remove every fault rule."""
+        with self._lock:
+            self.faults = []
+
+    def reset(self):
+        """State back to the fixture; log and faults cleared."""
+        with self._lock:
+            self.state.reset()
+            self.log.clear()
+            self.faults = []
+
+    def take_fault(self, req):
+        """First matching fault rule (consumes one of its ``times``)."""
+        with self._lock:
+            for fault in self.faults:
+                if fault['method'] and fault['method'].upper() != req.method:
+                    continue
+                if not re.search(fault['path'], req.path) and not re.search(fault['path'], req.raw_path):
+                    continue
+                fault['times'] -= 1
+                if fault['times'] <= 0:
+                    self.faults.remove(fault)
+                return dict(fault)
+        return None
+
+    def handle(self, handler):
+        """Entry point for every HTTP request."""
+        body = handler.read_body()
+        req = Request(handler.command, handler.path, handler.headers, body)
+        if req.path.startswith('/_emulator/'):
+            handler.send(self.admin(req))
+            return
+        self._remember_secrets(req)
+        entry = self._log_entry(req)
+        fault = self.take_fault(req)
+        entry['fault'] = fault['kind'] if fault else None
+        try:
+            self._serve(handler, req, fault, entry)
+        finally:
+            with self._lock:
+                self.log.append(entry)
+
+    def _serve(self, handler, req, fault, entry):
+        """Route, authenticate, apply the fault, act and reply."""
+        found = match_route(req)
+        vendor = found[0] if found else self._guess_vendor(req)
+        entry['vendor'] = vendor.vendor_of(req.path) if vendor else None
+        if found:
+            req.route, req.params = found[1], found[2]
+            entry['operation'] = found[1][2]
+        if fault and fault['delay'] and fault['kind'] != 'act_then_timeout':
+            time.sleep(fault['delay'])
+        if fault and not fault['kind'].startswith('act_') and fault['kind'] != 'delay':
+            self._apply_fault(handler, req, fault, vendor, entry)
+            return
+        resp = self._dispatch(vendor, found, req)
+        entry['acted'] = resp.acted
+        if fault and fault['kind'] == 'act_then_drop':
+            handler.drop(hard=False)
+            return
+        if fault and fault['kind'] == 'act_then_timeout':
+            time.sleep(fault['delay'] or 5.0)
+            handler.drop(hard=False)
+            return
+        entry['status'] = resp.status
+        handler.send(resp)
+
+    def _dispatch(self, vendor, found, req):
+        """Authenticate and run the route handler."""
+        if vendor is None:
+            return Response(404, {'error_code': 'APIGW.0101', 'error_msg': 'The API does not exist or has not been published in the environment'})
+        with self.state.lock:
+            denied = vendor.authenticate(req, self.state)
+            if denied is not None:
+                return denied
+            if not found:
+                return vendor.not_found(req)
+            try:
+                resp = found[1][3](req, self.state)
+            except Fail as exc:
+                resp = Response(exc.status, exc.body, exc.headers)
+        vendor.decorate(req, resp)
+        return resp
+
+    def _apply_fault(self, handler, req, fault, vendor, entry):
+        """Reply according to a non-acting fault."""
+        kind = fault['kind']
+        if kind == 'reset':
+            handler.drop(hard=True)
+            return
+        module = vendor or huawei
+        status = int(fault['status'] or {'html': 502, 'status': 503}.get(kind, 200))
+        if kind == 'status':
+            resp = module.fault_error(req, status)
+        elif kind == 'error200':
+            resp = module.fault_error(req, 500)
+            resp.status = 200
+        elif kind == 'html':
+            page = '<html><head><title>%d</title></head><body><h1>%d Error</h1><p>emulated gateway page</p></body></html>' % (status, status)
+            resp = Response(status, page.encode(), content_type='text/html')
+        elif kind == 'malformed':
+            resp = Response(status, b'{"error_code": "APIGW.0', content_type='application/json')
+        else:
+            resp = Response(status, b'')
+        if fault.get('retry_after') is not None:
+            resp.headers['Retry-After'] = str(fault['retry_after'])
+        module.decorate(req, resp)
+        entry['status'] = resp.status
+        handler.send(resp)
+
+    @staticmethod
+    def _guess_vendor(req):
+        for vendor in VENDORS:
+            if vendor.owns(req.path):
+                return vendor
+        return None
+
+    def _remember_secrets(self, req):
+        with self._lock:
+            for name in SECRET_HEADERS:
+                if req.headers.get(name):
+                    self.seen_secrets.add(req.headers[name])
+            password = huawei.iam_password(req)
+            if password:
+                self.seen_secrets.add(password)
+
+    def _log_entry(self, req):
+        """A log record; secrets redacted."""
+        headers = {k: ('REDACTED' if k.lower() in SECRET_HEADERS else v) for k, v in req.headers.items()}
+        text = req.body.decode('utf-8', 'replace')
+        password = huawei.iam_password(req)
+        if password:
+            text = text.replace(password, 'REDACTED')
+        with self._lock:
+            seq = len(self.log) + 1
+        return {'seq': seq, 'time': time.time(), 'method': req.method, 'path': req.path, 'query': req.query,
+                'headers': headers, 'body': text, 'status': None, 'vendor': None, 'operation': None,
+                'acted': False, 'fault': None, 'request_id': req.request_id}
+
+    def admin(self, req):
+        """The /_emulator/ admin API (no auth)."""
+        key = (req.method, req.path.rstrip('/'))
+        try:
+            if key == ('GET', '/_emulator/log'):
+                with self._lock:
+                    return Response(200, {'requests': list(self.log)})
+            if key == ('DELETE', '/_emulator/log'):
+                with self._lock:
+                    self.log.clear()
+                return Response(200, {})
+            if key == ('GET', '/_emulator/faults'):
+                with self._lock:
+                    return Response(200, {'faults': list(self.faults)})
+            if key == ('POST', '/_emulator/faults'):
+                return Response(200, {'id': self.add_fault(**(req.json() or {}))})
+            if key == ('DELETE', '/_emulator/faults'):
+                self.clear_faults()
+                return Response(200, {})
+            if key == ('POST', '/_emulator/reset'):
+                self.reset()
+                return Response(200, {})
+            if key == ('GET', '/_emulator/state'):
+                return Response(200, self.state.dump())
+        except (ValueError, TypeError, re.error) as exc:
+            return Response(400, {'error': str(exc)})
+        return Response(404, {'error': 'unknown admin endpoint %s %s' % key})
