@@ -1,0 +1,354 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) devops_cloud.pipelines contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: pipeline_action
+short_description: Start, stop, continue, approve, retry or roll back a Huawei Cloud ServiceStage release task
+version_added: 0.1.0
+description:
+  - Acts on a ServiceStage release task (the new release management, "pipelines" in the v3 API) with
+    C(POST /v3/{project_id}/pipeline/pipelines/{pipeline_id}/action?action_id=...).
+  - Reads the task's status first (C(GET /v3/{project_id}/pipeline/pipelines/{pipeline_id}), and the task list
+    when the detail has no status) and only sends the action when the status calls for it, so that re-running
+    a task does not start or stop anything twice.
+  - "Status integers of a release task: V(1) initialised, V(2) release succeeded, V(3) release failed,
+    V(4) releasing, V(5) awaiting approval, V(7) paused, V(9) skipped, V(10) rolling back,
+    V(11) rollback succeeded, V(12) rollback failed, V(13) stopping, V(14) restarting."
+  - "Per action, by status:
+    V(start) acts when no execution is under way (1, 2, 3, 9, 11, 12), reports C(changed=false) while one is
+    (4, 5, 7, 14) and fails while the task is rolling back or stopping (10, 13).
+    V(stop) acts while an execution is under way or rolling back (4, 5, 7, 10, 14) and reports
+    C(changed=false) when nothing runs (1, 2, 3, 9, 11, 12) or it is already stopping (13).
+    V(continue) acts only on a paused task (7), reports C(changed=false) when it already runs again (4, 14)
+    and fails otherwise.
+    V(approval) acts only on a task awaiting approval (5) and fails otherwise.
+    V(retry) acts only on a failed release (3), reports C(changed=false) when it already runs again (4, 14).
+    V(rollback) acts on a succeeded or failed release (2, 3), reports C(changed=false) while or after it is
+    rolled back (10, 11).
+    Every failure message names the task's actual status in words."
+  - If the answer to the action is lost (connection reset, read timeout, HTTP 5xx), the module reads the
+    task again and adopts the action when the status shows that it took effect, instead of sending it twice.
+extends_documentation_fragment:
+  - devops_cloud.pipelines.huawei
+  - devops_cloud.pipelines.connection
+  - devops_cloud.pipelines.wait
+  - devops_cloud.pipelines.attributes
+  - devops_cloud.pipelines.attributes.ACTIONS
+  - devops_cloud.pipelines.attributes.HUAWEI_GROUP
+options:
+  pipeline_id:
+    description:
+      - ID of the release task, as returned by the ServiceStage release task list
+        (C(GET /v3/{project_id}/pipeline/pipelines)).
+      - O(project_id) is required as well.
+    type: str
+    required: true
+  action:
+    description:
+      - What to do. Sent as the C(action_id) query parameter.
+      - V(retry) and V(rollback) are listed by the current vendor documentation only.
+    type: str
+    required: true
+    choices: [start, stop, continue, approval, retry, rollback]
+  selected_tasks:
+    description:
+      - Tasks to execute, per stage. Sent as C(selected_tasks).
+      - With O(action=start), leaving it out executes all tasks of the release task.
+    type: list
+    elements: dict
+    suboptions:
+      stage_name:
+        description:
+          - Name of the stage.
+        type: str
+        required: true
+      tasks:
+        description:
+          - Names of the tasks of that stage to execute.
+        type: list
+        elements: str
+        required: true
+  task_name:
+    description:
+      - Name of the task the action concerns, sent as C(task_name).
+      - Required with O(action=approval) (the name of the approval task that waits).
+    type: str
+  approval_result:
+    description:
+      - The decision of an O(action=approval), sent as C(approval_type).
+      - V(agree) approves and the release continues; V(refuse) rejects and the release ends as
+        release failed (3). The wire values are exactly these (vendor documentation of the action call).
+      - Required with O(action=approval).
+    type: str
+    choices: [agree, refuse]
+  message:
+    description:
+      - Free text sent with the action as C(message), for example the approval comment.
+    type: str
+  wait:
+    description:
+      - After acting, wait until the task leaves the transient states releasing (4), rolling back (10),
+        stopping (13) and restarting (14).
+      - Waiting also ends at a pause (7) or an approval (5), which the result reports.
+      - The module fails when the task ends as release failed (3) or rollback failed (12), with the same
+        data a success returns, except where that is the intended outcome (O(action=stop), and
+        O(action=approval) with O(approval_result=refuse)).
+    type: bool
+    default: true
+notes:
+  - An O(action=approval) that was already decided fails on a re-run, with the task's current status in the
+    message, because the API offers no way to read which decision an approval task received.
+  - The C(Content-Type) of the action call is sent as C(application/json;charset=utf8), as the vendor documents it.
+  - The endpoint is built as C(https://servicestage.{region}.myhuaweicloud.com) unless O(endpoint) is set.
+seealso:
+  - name: Operating a release task (ServiceStage API)
+    description: The action call, its action types and the approval values.
+    link: https://support.huaweicloud.com/intl/en-us/api-servicestage/servicestage_06_0248.html
+  - name: Obtaining the release task list (ServiceStage API)
+    description: The status integers of a release task.
+    link: https://support.huaweicloud.com/intl/en-us/api-servicestage/servicestage_06_0246.html
+author:
+  - devops_cloud.pipelines contributors
+'''
+
+EXAMPLES = r'''
+- name: Release a task and wait until it has finished
+  devops_cloud.pipelines.pipeline_action:
+    region: cn-north-4
+    project_id: "{{ hw_project_id }}"
+    access_key: "{{ hw_ak }}"
+    secret_key: "{{ hw_sk }}"
+    pipeline_id: 4105b37a-947e-4aca-90d8-cec7c04c6f38
+    action: start
+  register: release
+
+- name: Release only some tasks, do not wait
+  devops_cloud.pipelines.pipeline_action:
+    region: cn-north-4
+    project_id: "{{ hw_project_id }}"
+    auth_token: "{{ iam_token }}"
+    pipeline_id: 4105b37a-947e-4aca-90d8-cec7c04c6f38
+    action: start
+    selected_tasks:
+      - stage_name: staging
+        tasks: [deploy-staging]
+    wait: false
+
+- name: Approve the production step of a release that awaits approval
+  devops_cloud.pipelines.pipeline_action:
+    region: cn-north-4
+    project_id: "{{ hw_project_id }}"
+    auth_token: "{{ iam_token }}"
+    pipeline_id: 4105b37a-947e-4aca-90d8-cec7c04c6f38
+    action: approval
+    task_name: approve-prod
+    approval_result: agree
+    message: Change CHG-1234 approved by the CAB
+
+- name: Stop whatever runs (changed is false when nothing does)
+  devops_cloud.pipelines.pipeline_action:
+    region: cn-north-4
+    project_id: "{{ hw_project_id }}"
+    auth_token: "{{ iam_token }}"
+    pipeline_id: 4105b37a-947e-4aca-90d8-cec7c04c6f38
+    action: stop
+'''
+
+RETURN = r'''
+changed:
+  description: Whether the action was sent (or, in check mode, would be sent).
+  returned: always
+  type: bool
+execution_id:
+  description:
+    - ID of the execution the action started or acted on (C(id) of the action's answer).
+    - V(null) when nothing was sent, in check mode, and when a lost answer was adopted from the task's state.
+  returned: always
+  type: str
+  sample: "286541"
+status:
+  description: Status integer of the release task after the action (after waiting, when O(wait=true)).
+  returned: always
+  type: int
+  sample: 2
+status_name:
+  description: The status in words.
+  returned: always
+  type: str
+  sample: release succeeded
+previous_status:
+  description: Status integer read before acting.
+  returned: always
+  type: int
+  sample: 1
+previous_status_name:
+  description: The status read before acting, in words.
+  returned: always
+  type: str
+  sample: initialised
+action:
+  description: The action of this task.
+  returned: always
+  type: str
+  sample: start
+adopted:
+  description: Whether the answer to the action was lost and the module adopted the effect it read back instead.
+  returned: always
+  type: bool
+  sample: false
+msg:
+  description: Why nothing was sent, when nothing was.
+  returned: when nothing was sent
+  type: str
+  sample: "the release task is already under way: it is 'releasing' (4)"
+response:
+  description: The answer of the action call (C(id), C(pipeline_id), C(status)).
+  returned: when the action was sent
+  type: dict
+  sample: {"id": "286541", "pipeline_id": "4105b37a-947e-4aca-90d8-cec7c04c6f38", "status": 4}
+task:
+  description:
+    - The release task record as the API returns it (detail, completed from the task list), with the
+      C(status) this result reports.
+  returned: always
+  type: dict
+  sample: {"id": "4105b37a-947e-4aca-90d8-cec7c04c6f38", "name": "release-gn7mre", "status": 2}
+wait:
+  description: How the wait went.
+  returned: when the module waited
+  type: dict
+  contains:
+    polls:
+      description: Status reads while waiting.
+      type: int
+      returned: always
+    elapsed:
+      description: Seconds spent waiting.
+      type: float
+      returned: always
+'''
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._http import (
+    ApiError,
+    fail_api_error,
+    guarded_action,
+    require_requests,
+    wait_argument_spec,
+    wait_for,
+)
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils.huawei import (
+    HUAWEI_MODULE_KWARGS,
+    HuaweiClient,
+    huawei_argument_spec,
+)
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils import _servicestage as ss
+
+
+def run(module, tasks, result):
+    params = module.params
+    task_id = params['pipeline_id']
+    action = params['action']
+
+    before = tasks.get(task_id)
+    result.update(previous_status=before['status'], previous_status_name=ss.status_name(before['status']))
+    _set_state(result, before)
+
+    decision, why = ss.plan(action, before['status'])
+    if decision == 'fail':
+        module.fail_json(msg='release task %s: %s' % (task_id, why), **result)
+    if decision == 'noop':
+        result['msg'] = why
+        module.exit_json(**result)
+
+    result['changed'] = True
+    if module.check_mode:
+        module.exit_json(**result)
+
+    body = ss.action_body(params['selected_tasks'], params['task_name'], params['approval_result'], params['message'])
+
+    def act():
+        return tasks.act(task_id, action, body)
+
+    def probe():
+        after = tasks.get(task_id)
+        return after if ss.took_effect(before, after) else None
+
+    answer, adopted = guarded_action(act, probe)
+    result['adopted'] = adopted
+    if adopted:
+        _set_state(result, answer)
+        current = answer
+    else:
+        result['response'] = answer
+        result['execution_id'] = ss.execution_id(answer)
+        current = None
+
+    if params['wait']:
+        first = None
+        answered = ss.to_status(answer.get('status')) if isinstance(answer, dict) else None
+        if current is not None and ss.is_transient(current['status']):
+            first = current
+        elif answered is not None and ss.is_transient(answered):
+            first = dict(status=answered)
+        waited = wait_for(lambda: tasks.get(task_id), lambda state: not ss.is_transient(state['status']),
+                          params['wait_timeout'], params['poll_interval'], first=first)
+        _set_state(result, waited.state)
+        result['wait'] = dict(polls=waited.polls, elapsed=round(waited.elapsed, 3))
+        if not waited.done:
+            module.fail_json(msg='release task %s is still %s after waiting %s seconds'
+                             % (task_id, ss.describe(result['status']), params['wait_timeout']), **result)
+        if ss.is_failure(result['status'], action, params['approval_result']):
+            module.fail_json(msg='release task %s ended as %s after %s' % (task_id, ss.describe(result['status']), action),
+                             **result)
+    else:
+        state = current or tasks.get(task_id)
+        _set_state(result, state)
+    if not result['execution_id']:
+        result['execution_id'] = ss.execution_id(None, result['task'])
+    module.exit_json(**result)
+
+
+def _set_state(result, record):
+    result['task'] = record
+    result['status'] = record['status']
+    result['status_name'] = ss.status_name(record['status'])
+
+
+def main():
+    argument_spec = huawei_argument_spec()
+    argument_spec.update(
+        pipeline_id=dict(type='str', required=True),
+        action=dict(type='str', required=True, choices=list(ss.ACTIONS)),
+        selected_tasks=dict(type='list', elements='dict', options=dict(
+            stage_name=dict(type='str', required=True),
+            tasks=dict(type='list', elements='str', required=True),
+        )),
+        task_name=dict(type='str'),
+        approval_result=dict(type='str', choices=list(ss.APPROVAL_TYPES)),
+        message=dict(type='str'),
+    )
+    argument_spec.update(wait_argument_spec())
+    module_kwargs = dict(HUAWEI_MODULE_KWARGS)
+    module_kwargs['required_if'] = [('action', 'approval', ('task_name', 'approval_result'))]
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True, **module_kwargs)
+    require_requests(module)
+    result = dict(changed=False, action=module.params['action'], execution_id=None, adopted=False)
+    try:
+        client = HuaweiClient(module.params, ss.SERVICE)
+        run(module, ss.ReleaseTasks(client, module.params['project_id']), result)
+    except ApiError as err:
+        # ``status`` of an API failure is the HTTP status (core convention); the task's is in ``task``.
+        partial = dict((k, v) for k, v in result.items() if k not in ('status', 'msg'))
+        fail_api_error(module, err, **partial)
+
+
+if __name__ == '__main__':
+    main()
