@@ -1,0 +1,386 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) devops_cloud.pipelines contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: pipeline_run
+short_description: Run, await or stop an Alibaba Cloud Yunxiao Flow pipeline
+version_added: 0.1.0
+description:
+  - Starts a run of a Yunxiao Flow pipeline, optionally waits until it ends, or stops a live run.
+  - Speaks either the Alibaba Cloud C(devops) OpenAPI (version 2021-06-25) with an AccessKey
+    (C(StartPipelineRun), C(GetPipelineRun), C(ListPipelineRuns), C(StopPipelineRun)), or the Yunxiao OpenAPI
+    with a personal access token (C(POST /oapi/v1/flow/organizations/{organizationId}/pipelines/{pipelineId}/runs)
+    and its read calls), chosen by the credentials given (see O(api)). Both behave the same.
+  - Idempotent. Before it acts, the module lists the newest runs of the pipeline. A run that has not ended
+    (running, or waiting at a manual validation gate) is B(live); while one is live, O(state=started) returns
+    it instead of starting another (RV(changed) is V(false)) unless O(force=true).
+  - A start request is sent only once. When its answer is lost (connection reset, read timeout, HTTP 5xx) the
+    module lists the runs again and adopts the run that appeared since its first read, so it never creates a
+    duplicate; it only sends the start again when the list proves that nothing was started and the server
+    refused the request (for example HTTP 429 or 503).
+  - The run parameters are options of their own (branches, tags, variables, artifacts, comment); the module
+    builds the C(params) JSON document of the API from them.
+author:
+  - devops_cloud.pipelines maintainers
+options:
+  pipeline_id:
+    description:
+      - ID of the Flow pipeline, as in C(https://flow.aliyun.com/pipelines/<pipeline_id>/current).
+    type: int
+    required: true
+  state:
+    description:
+      - V(started) starts a run unless one is live, in which case that run is returned with RV(changed=false).
+        With O(force=true) a new run is started anyway.
+      - V(finished) does what V(started) does, then always waits (regardless of O(wait)) until the run ends. The
+        task fails when the run ends with another status than C(SUCCESS) (C(FAIL), C(CANCELED)) or when
+        O(wait_timeout) passes first; the failure result carries the same data as a success
+        (RV(run), RV(run_id), RV(url)) plus RV(failing_stage) and RV(failing_job).
+      - V(canceled) stops the run O(run_id), or every live run of the pipeline when O(run_id) is not given.
+        RV(changed) is V(false) when nothing is live. On the AccessKey API this is C(StopPipelineRun). The token
+        API has no call that stops a whole run; the module then stops every job of the run that is running or
+        waiting (C(PUT .../pipelineRuns/{runId}/jobs/{jobId}/stop)), after which Flow ends the run.
+    type: str
+    choices: [started, finished, canceled]
+    default: started
+  run_id:
+    description:
+      - ID of the run to stop with O(state=canceled). Only valid with O(state=canceled).
+    type: int
+  force:
+    description:
+      - Start a new run even when a run of the pipeline is live. Only used with O(state=started) and O(state=finished).
+    type: bool
+    default: false
+  branches:
+    description:
+      - Branch to run per code source, as a dictionary of repository URL to branch name (C(runningBranchs)).
+    type: dict
+  tags:
+    description:
+      - Tag to run per code source, as a dictionary of repository URL to tag name (C(runningTags)).
+    type: dict
+  branch_mode_branches:
+    description:
+      - Branches to run a pipeline in branch mode with (C(branchModeBranchs)).
+    type: list
+    elements: str
+  envs:
+    description:
+      - Run variables, as a dictionary of name to value (C(envs)). Values are sent as strings.
+    type: dict
+  pipeline_artifacts:
+    description:
+      - Flow pipeline artifacts to use, as a dictionary of artifact ID to version (C(runningPipelineArtifacts)).
+    type: dict
+  acr_artifacts:
+    description:
+      - Container Registry (ACR) images to use, as a dictionary of image address to tag (C(runningAcrArtifacts)).
+    type: dict
+  package_artifacts:
+    description:
+      - Packages repository artifacts to use, as a dictionary of artifact path to version (C(runningPackagesArtifacts)).
+    type: dict
+  comment:
+    description:
+      - Comment of the run (C(comment)).
+    type: str
+  params:
+    description:
+      - Further keys of the API's C(params) document that this module does not model, sent as given.
+      - A key that one of the options above also sets (for example C(envs) together with O(envs)) fails the task.
+    type: dict
+  wait:
+    description:
+      - With O(state=started), wait until the run ends before returning. The run is returned with its final
+        status; a run that ends C(FAIL) or C(CANCELED) does not fail the task (use O(state=finished) for that).
+      - With O(state=canceled), wait until the stopped runs have ended.
+      - O(state=finished) always waits.
+      - When O(wait_timeout) passes first, the task fails with the last state it read.
+    type: bool
+    default: false
+extends_documentation_fragment:
+  - devops_cloud.pipelines.alibaba
+  - devops_cloud.pipelines.connection
+  - devops_cloud.pipelines.wait
+  - devops_cloud.pipelines.attributes
+  - devops_cloud.pipelines.attributes.ACTIONS
+  - devops_cloud.pipelines.attributes.ALIBABA_GROUP
+notes:
+  - Run statuses C(SUCCESS), C(FAIL) and C(CANCELED) are final; every other status (C(RUNNING), C(WAITING),
+    and any value the API may add) counts as live, so the module never starts a second run next to one whose
+    state it cannot tell.
+  - The module looks for live runs among the newest 30 runs of the pipeline.
+  - A lost start answer is resolved by adopting the run that appeared in the list since the module's first read.
+    When somebody else starts a run of the same pipeline in that very moment, that run may be adopted instead.
+  - Check mode reads the runs and reports whether a run would be started or stopped; it neither starts nor
+    stops anything and does not wait.
+  - The token API is used on the central edition of Yunxiao (paths with C(/organizations/{organizationId})).
+seealso:
+  - name: StartPipelineRun API reference
+    description: Run a pipeline with the Alibaba Cloud C(devops) OpenAPI.
+    link: https://help.aliyun.com/zh/yunxiao/developer-reference/api-devops-2021-06-25-startpipelinerun
+  - name: CreatePipelineRun (Yunxiao OpenAPI)
+    description: Run a pipeline with a Yunxiao personal access token.
+    link: https://help.aliyun.com/zh/yunxiao/developer-reference/createpipelinerun
+  - module: devops_cloud.pipelines.stage_execute
+'''
+
+EXAMPLES = r'''
+- name: Start a run of the release branch with a personal access token (no second run while one is live)
+  devops_cloud.pipelines.pipeline_run:
+    organization_id: "{{ yunxiao_org_id }}"
+    yunxiao_token: "{{ yunxiao_token }}"
+    pipeline_id: 1234567
+    branches:
+      https://codeup.aliyun.com/60c1abb32c5969c370c5fcd0/demo.git: release/1.4
+    envs:
+      DEPLOY_ENV: staging
+    comment: Release 1.4 to staging
+  register: started
+
+- name: Show where to follow it
+  ansible.builtin.debug:
+    msg: "Run {{ started.run_id }}: {{ started.url }}"
+
+- name: Run a pipeline with an AccessKey and wait until it succeeds (the task fails when it does not)
+  devops_cloud.pipelines.pipeline_run:
+    organization_id: "{{ yunxiao_org_id }}"
+    access_key_id: "{{ ali_ak }}"
+    access_key_secret: "{{ ali_sk }}"
+    pipeline_id: 1234567
+    state: finished
+    tags:
+      https://codeup.aliyun.com/60c1abb32c5969c370c5fcd0/demo.git: v1.4.0
+    wait_timeout: 3600
+    poll_interval: 15
+
+- name: Start another run although one is live, in branch mode, with shared defaults
+  module_defaults:
+    group/devops_cloud.pipelines.alibaba:
+      organization_id: "{{ yunxiao_org_id }}"
+      yunxiao_token: "{{ yunxiao_token }}"
+  devops_cloud.pipelines.pipeline_run:
+    pipeline_id: 1234567
+    force: true
+    branch_mode_branches:
+      - feature/login
+      - feature/search
+    acr_artifacts:
+      registry.cn-hangzhou.aliyuncs.com/demo/web: 1.4.0
+    params:
+      someFutureKey: value
+
+- name: Stop whatever run of the pipeline is live, and wait until it has ended
+  devops_cloud.pipelines.pipeline_run:
+    organization_id: "{{ yunxiao_org_id }}"
+    yunxiao_token: "{{ yunxiao_token }}"
+    pipeline_id: 1234567
+    state: canceled
+    wait: true
+
+- name: Stop one given run
+  devops_cloud.pipelines.pipeline_run:
+    organization_id: "{{ yunxiao_org_id }}"
+    access_key_id: "{{ ali_ak }}"
+    access_key_secret: "{{ ali_sk }}"
+    pipeline_id: 1234567
+    state: canceled
+    run_id: "{{ started.run_id }}"
+'''
+
+RETURN = r'''
+run:
+  description:
+    - The run the task is about (started, adopted, found live or stopped), as last read; the same shape on both APIs.
+    - V(null) in check mode when a run would be started, and with O(state=canceled) when no run is live and
+      O(run_id) is not given.
+  returned: always, also when the task fails after the run was found or started
+  type: dict
+  contains:
+    id:
+      description: ID of the run (C(pipelineRunId)).
+      type: int
+      sample: 42
+    pipeline_id:
+      description: ID of the pipeline.
+      type: int
+      sample: 1234567
+    status:
+      description: Status of the run, for example C(RUNNING), C(WAITING), C(SUCCESS), C(FAIL), C(CANCELED).
+      type: str
+      sample: RUNNING
+    trigger_mode:
+      description: Trigger mode number of the API (C(1) manual, C(2) schedule, C(3) code commit, C(5) pipeline, C(6) webhook).
+      type: int
+      sample: 1
+    trigger:
+      description: The trigger mode as a word (V(manual), V(schedule), V(code_commit), V(pipeline), V(webhook)), or V(null) when unknown.
+      type: str
+      sample: manual
+    creator_account_id:
+      description: Account that started the run.
+      type: str
+    create_time:
+      description: Creation time, milliseconds since the epoch.
+      type: int
+      sample: 1735689600000
+    update_time:
+      description: Time of the last change, milliseconds since the epoch.
+      type: int
+    start_time:
+      description: Start time, milliseconds since the epoch.
+      type: int
+    end_time:
+      description: End time, milliseconds since the epoch; V(null) while the run is live.
+      type: int
+    sources:
+      description: Code sources of the run with C(type), C(sign), C(name), C(repo), C(branch) and C(commit).
+      type: list
+      elements: dict
+    stages:
+      description: Stages in order, each with C(name), C(status), C(start_time), C(end_time) and C(jobs)
+        (each with C(id), C(name), C(status), C(start_time), C(end_time)).
+      type: list
+      elements: dict
+      sample:
+        - name: Build
+          status: SUCCESS
+          start_time: 1735689600000
+          end_time: 1735689660000
+          jobs:
+            - id: 7
+              name: build
+              status: SUCCESS
+              start_time: 1735689600000
+              end_time: 1735689660000
+run_id:
+  description:
+    - ID of the run (the real ID the server assigned). V(null) when RV(run) is V(null).
+  returned: always
+  type: int
+  sample: 42
+url:
+  description: Flow web page of the run (central edition).
+  returned: when RV(run_id) is known
+  type: str
+  sample: https://flow.aliyun.com/pipelines/1234567/builds/42
+action:
+  description:
+    - What the module did. V(started) a new run; V(adopted) the run that its lost start request created;
+      V(existing) found a live run and started nothing; V(stopped) stopped runs; V(none) nothing to do;
+      V(would_start) and V(would_stop) in check mode.
+  returned: always
+  type: str
+  sample: started
+canceled_run_ids:
+  description: IDs of the runs the module stopped (O(state=canceled)).
+  returned: when O(state=canceled)
+  type: list
+  elements: int
+  sample: [42]
+failing_stage:
+  description: Name of the stage that failed or was stopped, when the run ended without success.
+  returned: when the run ended with another status than C(SUCCESS)
+  type: str
+  sample: Test
+failing_job:
+  description: Name of the job that failed or was stopped, when the run ended without success.
+  returned: when the run ended with another status than C(SUCCESS)
+  type: str
+  sample: unit-test
+'''
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._http import (
+    ApiError,
+    fail_api_error,
+    require_requests,
+    wait_argument_spec,
+)
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils.alibaba import (
+    ALIBABA_MODULE_KWARGS,
+    alibaba_argument_spec,
+)
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._flow import (
+    Outcome,
+    build_run_params,
+    ensure_run,
+    flow_runs,
+    run_url,
+    verdict,
+)
+
+
+def _result(p, outcome):
+    run = outcome.record
+    result = dict(changed=outcome.changed, action=outcome.action, run=run, run_id=None, url=None)
+    if run:
+        result.update(run_id=run['id'], url=run_url(p['pipeline_id'], run['id']))
+    if p['state'] == 'canceled':
+        result['canceled_run_ids'] = outcome.stopped
+    return result
+
+
+def main():
+    argument_spec = alibaba_argument_spec()
+    argument_spec.update(
+        pipeline_id=dict(type='int', required=True),
+        state=dict(type='str', default='started', choices=['started', 'finished', 'canceled']),
+        run_id=dict(type='int'),
+        force=dict(type='bool', default=False),
+        branches=dict(type='dict'),
+        tags=dict(type='dict'),
+        branch_mode_branches=dict(type='list', elements='str'),
+        envs=dict(type='dict'),
+        pipeline_artifacts=dict(type='dict'),
+        acr_artifacts=dict(type='dict'),
+        package_artifacts=dict(type='dict'),
+        comment=dict(type='str'),
+        params=dict(type='dict'),
+    )
+    argument_spec.update(wait_argument_spec(wait=False))
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True, **ALIBABA_MODULE_KWARGS)
+    require_requests(module)
+    p = module.params
+
+    if p['run_id'] is not None and p['state'] != 'canceled':
+        module.fail_json(msg='run_id is only used with state=canceled (got state=%s)' % p['state'])
+    if p['wait_timeout'] < 0 or p['poll_interval'] <= 0:
+        module.fail_json(msg='wait_timeout must be 0 or more and poll_interval more than 0')
+    try:
+        run_params = build_run_params(
+            raw=p['params'], branches=p['branches'], tags=p['tags'], branch_mode_branches=p['branch_mode_branches'],
+            envs=p['envs'], pipeline_artifacts=p['pipeline_artifacts'], acr_artifacts=p['acr_artifacts'],
+            package_artifacts=p['package_artifacts'], comment=p['comment'])
+    except ValueError as exc:
+        module.fail_json(msg=str(exc))
+
+    outcome = Outcome()
+    try:
+        runs = flow_runs(p, run_params=run_params)
+        ensure_run(runs, p['state'], force=p['force'], run_id=p['run_id'], wait=p['wait'],
+                   wait_timeout=p['wait_timeout'], poll_interval=p['poll_interval'],
+                   check_mode=module.check_mode, outcome=outcome)
+    except ApiError as err:
+        fail_api_error(module, err, **_result(p, outcome))
+
+    result = _result(p, outcome)
+    run = outcome.record
+    if run:
+        msg, extras = verdict(outcome, p['state'], runs.describe(run['id']), run['status'], run, p['wait_timeout'])
+        result.update(extras)
+        if msg:
+            module.fail_json(msg=msg, **result)
+    module.exit_json(**result)
+
+
+if __name__ == '__main__':
+    main()
