@@ -113,7 +113,7 @@ stage_lint() {
         return 99
     fi
     cd "$COLL"
-    ANSIBLE_COLLECTIONS_PATH="$TMP" ansible-lint --profile production "${targets[@]}"
+    ANSIBLE_COLLECTIONS_PATH="$TMP" ansible-lint --nocolor --profile production "${targets[@]}"
 }
 
 stage_ee() {
