@@ -135,10 +135,6 @@ class Emulator:
         self.thread.start()
         return self
 
-    def serve_forever(self):
-        """Serve in the calling thread (CLI)."""
-        self.httpd.serve_forever()
-
     def stop(self):
         """Stop serving and close the socket."""
         if self.httpd:
@@ -201,13 +197,12 @@ class Emulator:
             return
         self._remember_secrets(req)
         entry = self._log_entry(req)
+        entry['connection'] = handler.client_address[1]
         fault = self.take_fault(req)
         entry['fault'] = fault['kind'] if fault else None
-        try:
-            self._serve(handler, req, fault, entry)
-        finally:
-            with self._lock:
-                self.log.append(entry)
+        with self._lock:
+            self.log.append(entry)  # filled in before the reply is written
+        self._serve(handler, req, fault, entry)
 
     def _serve(self, handler, req, fault, entry):
         """Route, authenticate, apply the fault, act and reply."""
