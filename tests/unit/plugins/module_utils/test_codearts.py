@@ -1,0 +1,177 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) devops_cloud.pipelines contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Unit tests of module_utils/_codearts.py: status tables, chunking and the batch status call."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import pytest
+
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils import _codearts as codearts
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._http import ApiError
+
+PROJECT = '0f1e2d3c4b5a69788796a5b4c3d2e1f0'
+
+
+def gen_id(n):
+    return 'b%031x' % n
+
+
+def run(pid, status='COMPLETED', **extra):
+    item = dict(pipeline_id=pid, pipeline_run_id='r' + pid[1:], status=status, run_number=1,
+                stage_status_list=[dict(name='Build', sequence=0, status=status)])
+    item.update(extra)
+    return item
+
+
+class FakeClient:
+    """Records ``call`` arguments and answers from a function of the body."""
+
+    def __init__(self, answer):
+        self.answer = answer
+        self.calls = []
+
+    def call(self, method, path, query=None, body=None, idempotent=True, content_type=None):
+        self.calls.append(dict(method=method, path=path, body=list(body), idempotent=idempotent))
+        return self.answer(body)
+
+
+@pytest.mark.parametrize('status, is_finished, is_succeeded', [
+    ('COMPLETED', True, True),
+    ('FAILED', True, False),
+    ('CANCELED', True, False),
+    ('IGNORED', True, False),
+    ('RUNNING', False, False),
+    ('PAUSED', False, False),
+    ('SUSPEND', False, False),
+    ('completed', True, True),
+    ('SOMETHING_NEW', False, False),
+    (None, False, False),
+    ('', False, False),
+])
+def test_run_status_table(status, is_finished, is_succeeded):
+    assert codearts.finished(status) is is_finished
+    assert codearts.succeeded(status) is is_succeeded
+
+
+def test_run_status_table_covers_the_documented_statuses():
+    assert set(codearts.RUN_STATUSES) == {'COMPLETED', 'RUNNING', 'FAILED', 'CANCELED', 'PAUSED', 'SUSPEND', 'IGNORED'}
+    # succeeded implies finished
+    assert all(done for done, ok in codearts.RUN_STATUSES.values() if ok)
+
+
+@pytest.mark.parametrize('status, is_finished, is_succeeded', [
+    ('INIT', False, False), ('QUEUED', False, False), ('RUNNING', False, False), ('ASYNC_RUNNING', False, False),
+    ('REDISPATCH', False, False), ('PAUSED', False, False), ('SUSPEND', False, False),
+    ('COMPLETED', True, True), ('SKIPPED', True, True), ('IGNORED', True, True), ('UNSELECTED', True, True),
+    ('FAILED', True, False), ('ASYNC_FAILED', True, False), ('CANCELED', True, False), ('NEW', False, False),
+])
+def test_stage_status_table(status, is_finished, is_succeeded):
+    assert codearts.stage_finished(status) is is_finished
+    assert codearts.stage_succeeded(status) is is_succeeded
+
+
+def test_stage_status_table_covers_the_documented_statuses():
+    assert set(codearts.STAGE_STATUSES) == {'INIT', 'QUEUED', 'RUNNING', 'CANCELED', 'COMPLETED', 'FAILED', 'SKIPPED',
+                                            'IGNORED', 'PAUSED', 'SUSPEND', 'ASYNC_RUNNING', 'ASYNC_FAILED',
+                                            'UNSELECTED', 'REDISPATCH'}
+
+
+def test_chunks_and_unique_ids():
+    assert codearts.chunks(list(range(7)), 3) == [[0, 1, 2], [3, 4, 5], [6]]
+    assert codearts.chunks([], 3) == []
+    with pytest.raises(ValueError):
+        codearts.chunks([1], 0)
+    assert codearts.unique_ids(['b', 'a', 'b', 'c', 'a']) == ['b', 'a', 'c']
+
+
+def test_limit_is_the_collection_default():
+    assert codearts.BATCH_STATUS_LIMIT == 100
+    assert codearts.BATCH_STATUS_LIMIT_DOCUMENTED is False
+
+
+def test_status_path_encodes_project():
+    assert codearts.status_path(PROJECT) == '/v5/%s/api/pipelines/status' % PROJECT
+    assert codearts.status_path('a/b') == '/v5/a%2Fb/api/pipelines/status'
+
+
+def test_batch_latest_status_chunks_in_order_and_drops_never_run():
+    ids = [gen_id(n) for n in range(1, 251)]
+    client = FakeClient(lambda body: [run(pid) for pid in reversed(body) if int(pid[1:], 16) % 7])
+    runs = codearts.batch_latest_status(client, PROJECT, ids)
+    assert [len(c['body']) for c in client.calls] == [100, 100, 50]
+    assert [pid for c in client.calls for pid in c['body']] == ids
+    assert all(c['method'] == 'POST' and c['idempotent'] is True for c in client.calls)
+    assert all(c['path'] == '/v5/%s/api/pipelines/status' % PROJECT for c in client.calls)
+    assert list(runs) == [pid for pid in ids if int(pid[1:], 16) % 7]
+
+
+def test_batch_latest_status_custom_chunk_and_duplicates():
+    client = FakeClient(lambda body: [run(pid) for pid in body])
+    runs = codearts.batch_latest_status(client, PROJECT, ['x1', 'x2', 'x1', 'x3'], chunk=2)
+    assert [c['body'] for c in client.calls] == [['x1', 'x2'], ['x3']]
+    assert list(runs) == ['x1', 'x2', 'x3']
+
+
+def test_batch_latest_status_empty_ids_sends_nothing():
+    client = FakeClient(lambda body: [])
+    assert codearts.batch_latest_status(client, PROJECT, []) == {}
+    assert client.calls == []
+
+
+def test_batch_latest_status_ignores_unasked_and_repeated_entries():
+    client = FakeClient(lambda body: [run('x1', 'FAILED'), run('zz'), run('x1', 'COMPLETED')])
+    runs = codearts.batch_latest_status(client, PROJECT, ['x1', 'x2'])
+    assert list(runs) == ['x1']
+    assert runs['x1']['status'] == 'FAILED'
+
+
+def test_batch_latest_status_empty_body_is_no_runs():
+    client = FakeClient(lambda body: None)
+    assert codearts.batch_latest_status(client, PROJECT, ['x1']) == {}
+
+
+@pytest.mark.parametrize('answer, text', [
+    ({'pipelines': []}, 'expected a JSON array of pipeline runs, got a JSON object'),
+    ('oops', 'got a JSON string'),
+    ([1], 'expected pipeline run objects in the JSON array, got a JSON number'),
+])
+def test_batch_latest_status_unexpected_shape(answer, text):
+    client = FakeClient(lambda body: answer)
+    with pytest.raises(ApiError) as exc:
+        codearts.batch_latest_status(client, PROJECT, ['x1'])
+    assert text in str(exc.value)
+    assert 'POST /v5/' in str(exc.value)
+
+
+def test_batch_latest_status_needs_project():
+    with pytest.raises(ApiError, match='project_id is required'):
+        codearts.batch_latest_status(FakeClient(lambda body: []), None, ['x1'])
+
+
+def test_status_report_and_all_finished():
+    runs = {'a': run('a', 'COMPLETED'), 'b': run('b', 'FAILED'), 'c': run('c', 'RUNNING'), 'e': run('e', None)}
+    report = codearts.status_report(['c', 'a', 'd', 'b', 'a', 'e'], runs)
+    assert [p['pipeline_id'] for p in report['pipelines']] == ['c', 'a', 'b', 'e']
+    assert report['missing'] == ['d']
+    assert report['summary'] == {'COMPLETED': 1, 'FAILED': 1, 'RUNNING': 1, 'UNKNOWN': 1}
+    assert list(report['summary']) == sorted(report['summary'])
+    first = report['pipelines'][0]
+    assert (first['finished'], first['succeeded']) == (False, False)
+    assert (report['pipelines'][1]['finished'], report['pipelines'][1]['succeeded']) == (True, True)
+    assert (report['pipelines'][2]['finished'], report['pipelines'][2]['succeeded']) == (True, False)
+    # the API's fields are kept, and the input is not modified
+    assert first['stage_status_list'] == runs['c']['stage_status_list']
+    assert 'finished' not in runs['c']
+    assert codearts.all_finished(report) is False
+    assert codearts.all_finished(codearts.status_report(['a', 'b', 'd'], runs)) is True
+    assert codearts.all_finished(codearts.status_report([], runs)) is True
+
+
+def test_read_status():
+    client = FakeClient(lambda body: [run(pid, 'FAILED') for pid in body if pid != 'n'])
+    report = codearts.read_status(client, PROJECT, ['y', 'n'])
+    assert report['missing'] == ['n']
+    assert report['summary'] == {'FAILED': 1}
