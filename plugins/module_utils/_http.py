@@ -241,7 +241,8 @@ class Transport:
             try:
                 data = json.loads(text)
             except ValueError:
-                decode_problem = describe_non_json(text, resp.headers.get('Content-Type'))
+                # redact before describing: the description truncates, and a secret cut in half no longer matches
+                decode_problem = describe_non_json(self.redact(text), resp.headers.get('Content-Type'))
         elif status < 300 and status != 204 and resp.request.method != 'HEAD':
             data = None  # empty success body (e.g. a 201 with nothing) is accepted as None
         err = None
