@@ -22,8 +22,8 @@ description:
     it instead of starting another (RV(changed) is V(false)) unless O(force=true).
   - A start request is sent only once. When its answer is lost (connection reset, read timeout, HTTP 5xx) the
     module lists the runs again and adopts the run that appeared since its first read, so it never creates a
-    duplicate; it only sends the start again when the list proves that nothing was started and the server
-    refused the request (for example HTTP 429 or 503).
+    duplicate. It sends the start again only when that list shows that no run was started and the failure may
+    pass (connection error, timeout, HTTP 429 or 5xx), three attempts at most.
   - The run parameters are options of their own (branches, tags, variables, artifacts, comment); the module
     builds the C(params) JSON document of the API from them.
 author:

@@ -1,0 +1,490 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) devops_cloud.pipelines contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import json
+import time
+from urllib.parse import parse_qs
+
+import pytest
+import requests
+
+from ansible_collections.devops_cloud.pipelines.plugins.modules import pipeline_run
+
+ORG = '60d54f3daccf2bbd6659f3ad'
+PID = 1001
+TOKEN = 'pt-unit-token-secret-0001'
+AK, SK = 'LTAIUNIT0000000000001', 'ali-unit-secret-0001'
+SECRETS = (TOKEN, SK)
+REPO = 'https://codeup.aliyun.com/o1/demo.git'
+
+TOK = r'/oapi/v1/flow/organizations/%s/pipelines/%s' % (ORG, PID)
+POP_RUNS = r'/organization/%s/pipelines/%s/pipelineRuns' % (ORG, PID)
+POP_START = r'/organizations/%s/pipelines/%s/run' % (ORG, PID)
+
+
+@pytest.fixture
+def fake_http(fake_http, monkeypatch):  # pylint: disable=redefined-outer-name
+    """The shared fake, bound as a method (conftest sets the instance itself, which drops ``self``)."""
+
+    def request(session, *a, **kw):
+        return fake_http(session, *a, **kw)
+
+    monkeypatch.setattr(requests.Session, 'request', request)
+    return fake_http
+
+
+@pytest.fixture
+def clock(no_sleep, monkeypatch):
+    """time.monotonic advances by the (instant) sleeps, so timeouts are reached without waiting."""
+    monkeypatch.setattr(time, 'monotonic', lambda: 1000.0 + sum(no_sleep))
+    return no_sleep
+
+
+def token_args(**kwargs):
+    base = dict(organization_id=ORG, yunxiao_token=TOKEN, yunxiao_base_url='https://yx.example.test',
+                pipeline_id=PID, poll_interval=1.0, wait_timeout=60)
+    base.update(kwargs)
+    return base
+
+
+def pop_args(**kwargs):
+    base = dict(organization_id=ORG, access_key_id=AK, access_key_secret=SK, endpoint='https://devops.example.test',
+                pipeline_id=PID, poll_interval=1.0, wait_timeout=60)
+    base.update(kwargs)
+    return base
+
+
+def run_body(run_id, status, failed_job=None, job_status=None):
+    """A Flow run as both APIs return it (token: bare; POP: under pipelineRun)."""
+    build_status = 'SUCCESS' if status in ('SUCCESS', 'FAIL', 'CANCELED') else status
+    test_status = job_status or ('FAIL' if failed_job else ('SUCCESS' if status == 'SUCCESS' else 'INIT'))
+    return {
+        'pipelineRunId': run_id, 'pipelineId': PID, 'status': status, 'triggerMode': 1,
+        'createTime': 1735689600000, 'updateTime': 1735689660000, 'creatorAccountId': 'acc-1',
+        'sources': [{'type': 'codeup', 'sign': 's0', 'data': {'repo': REPO, 'branch': 'main', 'commint': 'abc'}}],
+        'stages': [
+            {'name': 'Build', 'stageInfo': {'name': 'Build', 'status': build_status, 'startTime': 1735689600000,
+                                            'jobs': [{'id': run_id * 100 + 1, 'name': 'build', 'status': build_status}]}},
+            {'name': 'Test', 'stageInfo': {'name': 'Test', 'status': test_status,
+                                           'jobs': [{'id': run_id * 100 + 2, 'name': failed_job or 'unit-test',
+                                                     'status': test_status}]}},
+        ],
+    }
+
+
+def tok_run(run_id, status, **kw):
+    return dict(status=200, json=run_body(run_id, status, **kw))
+
+
+def pop_run(run_id, status, **kw):
+    return dict(status=200, json={'success': True, 'requestId': 'r1', 'pipelineRun': run_body(run_id, status, **kw)})
+
+
+def summary(run_id, status):
+    return {'pipelineRunId': run_id, 'pipelineId': PID, 'status': status, 'startTime': 1735689600000, 'triggerMode': 1}
+
+
+def tok_list(*runs):
+    return dict(status=200, json=[summary(i, s) for i, s in runs])
+
+
+def pop_list(*runs):
+    return dict(status=200, json={'success': True, 'pipelineRuns': [summary(i, s) for i, s in runs], 'totalCount': len(runs)})
+
+
+def acting(fake):
+    return [c for c in fake.calls if c.method != 'GET']
+
+
+def no_secret(result):
+    text = json.dumps(result, default=str)
+    for secret in SECRETS:
+        assert secret not in text
+
+
+# --- start -----------------------------------------------------------------------------------------
+
+def test_start_token_api_builds_params(fake_http, run_module, no_sleep):
+    fake_http.add('GET', TOK + '/runs', tok_list((7, 'SUCCESS')))
+    fake_http.add('POST', TOK + '/runs', dict(status=200, json=8))
+    fake_http.add('GET', TOK + '/runs/8', tok_run(8, 'RUNNING'))
+    result = run_module(pipeline_run, token_args(
+        branches={REPO: 'release/1.4'}, tags={REPO: 'v1'}, branch_mode_branches=['f1', 'f2'], envs={'N': 3, 'B': True},
+        pipeline_artifacts={'3184679': 12}, acr_artifacts={'reg/img': 'tag'}, package_artifacts={'generic/x': 'v'},
+        comment='hello', params={'futureKey': {'a': 1}}))
+    assert not result.get('failed'), result
+    assert result['changed'] is True and result['action'] == 'started'
+    assert result['run_id'] == 8 and result['run']['status'] == 'RUNNING'
+    assert result['url'] == 'https://flow.aliyun.com/pipelines/1001/builds/8'
+    assert fake_http.paths() == ['GET ' + TOK + '/runs', 'POST ' + TOK + '/runs', 'GET ' + TOK + '/runs/8']
+    post = acting(fake_http)[0]
+    assert post.headers['x-yunxiao-token'] == TOKEN
+    assert post.query == {} and fake_http.calls[0].query == {'page': ['1'], 'perPage': ['30']}
+    sent = json.loads(post.json['params'])
+    assert sent == {'runningBranchs': {REPO: 'release/1.4'}, 'runningTags': {REPO: 'v1'}, 'branchModeBranchs': ['f1', 'f2'],
+                    'envs': {'N': '3', 'B': 'true'}, 'runningPipelineArtifacts': {'3184679': '12'},
+                    'runningAcrArtifacts': {'reg/img': 'tag'}, 'runningPackagesArtifacts': {'generic/x': 'v'},
+                    'comment': 'hello', 'futureKey': {'a': 1}}
+    run = result['run']
+    assert run['sources'] == [dict(type='codeup', sign='s0', name=None, repo=REPO, branch='main', commit='abc')]
+    assert [s['name'] for s in run['stages']] == ['Build', 'Test']
+    assert run['stages'][0]['jobs'][0] == dict(id=801, name='build', status='RUNNING', start_time=None, end_time=None)
+    assert run['trigger'] == 'manual'
+    assert no_sleep == []
+
+
+def test_start_pop_sends_form_and_signs(fake_http, run_module):
+    fake_http.add('GET', POP_RUNS, pop_list())
+    fake_http.add('POST', POP_START, dict(status=200, json={'success': True, 'pipelineRunId': 1, 'requestId': 'r'}))
+    fake_http.add('GET', POP_RUNS + '/1', pop_run(1, 'RUNNING'))
+    result = run_module(pipeline_run, pop_args(envs={'K': 'v'}))
+    assert result['changed'] is True and result['run_id'] == 1, result
+    post = acting(fake_http)[0]
+    assert post.headers['x-acs-action'] == 'StartPipelineRun'
+    assert post.headers['Authorization'].startswith('ACS3-HMAC-SHA256 Credential=%s,' % AK)
+    assert post.headers['content-type'] == 'application/x-www-form-urlencoded'
+    form = parse_qs(post.body.decode())
+    assert json.loads(form['params'][0]) == {'envs': {'K': 'v'}}
+    assert fake_http.calls[0].query == {'maxResults': ['30']}
+    assert fake_http.calls[0].headers['x-acs-action'] == 'ListPipelineRuns'
+    assert fake_http.calls[-1].headers['x-acs-action'] == 'GetPipelineRun'
+
+
+def test_start_without_run_params_sends_empty_body(fake_http, run_module):
+    fake_http.add('GET', TOK + '/runs', tok_list())
+    fake_http.add('POST', TOK + '/runs', dict(status=200, json=1))
+    fake_http.add('GET', TOK + '/runs/1', tok_run(1, 'RUNNING'))
+    result = run_module(pipeline_run, token_args())
+    assert result['changed'] is True
+    assert acting(fake_http)[0].json == {}
+
+
+@pytest.mark.parametrize('status', ['RUNNING', 'WAITING', 'SOMETHING_NEW'])
+@pytest.mark.parametrize('backend', ['token', 'pop'])
+def test_live_run_is_returned_unchanged(fake_http, run_module, backend, status):
+    if backend == 'token':
+        fake_http.add('GET', TOK + '/runs', tok_list((9, status), (8, 'SUCCESS')))
+        fake_http.add('GET', TOK + '/runs/9', tok_run(9, status))
+        result = run_module(pipeline_run, token_args())
+    else:
+        fake_http.add('GET', POP_RUNS, pop_list((9, status), (8, 'SUCCESS')))
+        fake_http.add('GET', POP_RUNS + '/9', pop_run(9, status))
+        result = run_module(pipeline_run, pop_args())
+    assert result['changed'] is False and result['action'] == 'existing', result
+    assert result['run_id'] == 9 and result['run']['status'] == status
+    assert acting(fake_http) == []
+
+
+def test_live_run_found_even_when_list_is_unsorted(fake_http, run_module):
+    fake_http.add('GET', TOK + '/runs', tok_list((3, 'SUCCESS'), (5, 'RUNNING'), (4, 'RUNNING')))
+    fake_http.add('GET', TOK + '/runs/5', tok_run(5, 'RUNNING'))
+    result = run_module(pipeline_run, token_args())
+    assert result['run_id'] == 5 and result['changed'] is False
+
+
+def test_force_starts_next_to_live_run(fake_http, run_module):
+    fake_http.add('GET', POP_RUNS, pop_list((9, 'RUNNING')))
+    fake_http.add('POST', POP_START, dict(status=200, json={'success': True, 'pipelineRunId': 10}))
+    fake_http.add('GET', POP_RUNS + '/10', pop_run(10, 'RUNNING'))
+    result = run_module(pipeline_run, pop_args(force=True))
+    assert result['changed'] is True and result['run_id'] == 10, result
+    assert len(acting(fake_http)) == 1
+
+
+# --- finished / waiting ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize('backend', ['token', 'pop'])
+def test_finished_success(fake_http, run_module, no_sleep, backend):
+    if backend == 'token':
+        fake_http.add('GET', TOK + '/runs', tok_list())
+        fake_http.add('POST', TOK + '/runs', dict(status=200, json=1))
+        fake_http.add('GET', TOK + '/runs/1', tok_run(1, 'RUNNING'), tok_run(1, 'RUNNING'), tok_run(1, 'SUCCESS'))
+        result = run_module(pipeline_run, token_args(state='finished', poll_interval=2.5))
+    else:
+        fake_http.add('GET', POP_RUNS, pop_list())
+        fake_http.add('POST', POP_START, dict(status=200, json={'success': True, 'pipelineRunId': 1}))
+        fake_http.add('GET', POP_RUNS + '/1', pop_run(1, 'RUNNING'), pop_run(1, 'RUNNING'), pop_run(1, 'SUCCESS'))
+        result = run_module(pipeline_run, pop_args(state='finished', poll_interval=2.5))
+    assert not result.get('failed'), result
+    assert result['changed'] is True and result['run']['status'] == 'SUCCESS'
+    assert 'failing_stage' not in result
+    assert no_sleep == [2.5, 2.5]
+    assert len([c for c in fake_http.calls if c.path.endswith('/1')]) == 3
+
+
+def test_finished_failure_names_stage_and_job(fake_http, run_module, no_sleep):
+    fake_http.add('GET', TOK + '/runs', tok_list())
+    fake_http.add('POST', TOK + '/runs', dict(status=200, json=2))
+    fake_http.add('GET', TOK + '/runs/2', tok_run(2, 'RUNNING'), tok_run(2, 'FAIL', failed_job='unit-test'))
+    result = run_module(pipeline_run, token_args(state='finished'))
+    assert result['failed'] is True
+    assert result['msg'] == "pipeline run 2 of pipeline 1001 ended FAIL: stage 'Test' job 'unit-test' (FAIL)"
+    assert result['changed'] is True and result['run_id'] == 2
+    assert result['url'] == 'https://flow.aliyun.com/pipelines/1001/builds/2'
+    assert result['failing_stage'] == 'Test' and result['failing_job'] == 'unit-test'
+    assert result['run']['stages'][1]['status'] == 'FAIL'
+
+
+def test_finished_adopts_live_run_and_reports_cancel(fake_http, run_module, no_sleep):
+    fake_http.add('GET', TOK + '/runs', tok_list((4, 'RUNNING')))
+    fake_http.add('GET', TOK + '/runs/4', tok_run(4, 'RUNNING'), tok_run(4, 'CANCELED', job_status='CANCELED'))
+    result = run_module(pipeline_run, token_args(state='finished'))
+    assert result['failed'] is True and result['changed'] is False
+    assert 'ended CANCELED' in result['msg'] and "stage 'Test'" in result['msg']
+    assert acting(fake_http) == []
+
+
+def test_started_with_wait_reports_failure_without_failing(fake_http, run_module, no_sleep):
+    fake_http.add('GET', TOK + '/runs', tok_list())
+    fake_http.add('POST', TOK + '/runs', dict(status=200, json=2))
+    fake_http.add('GET', TOK + '/runs/2', tok_run(2, 'RUNNING'), tok_run(2, 'FAIL', failed_job='unit-test'))
+    result = run_module(pipeline_run, token_args(wait=True))
+    assert not result.get('failed'), result
+    assert result['run']['status'] == 'FAIL' and result['failing_job'] == 'unit-test'
+
+
+def test_started_without_wait_does_not_poll(fake_http, run_module, no_sleep):
+    fake_http.add('GET', TOK + '/runs', tok_list())
+    fake_http.add('POST', TOK + '/runs', dict(status=200, json=2))
+    fake_http.add('GET', TOK + '/runs/2', tok_run(2, 'RUNNING'))
+    result = run_module(pipeline_run, token_args())
+    assert result['run']['status'] == 'RUNNING' and no_sleep == []
+
+
+def test_timeout_fails_with_last_state(fake_http, run_module, clock):
+    fake_http.add('GET', POP_RUNS, pop_list())
+    fake_http.add('POST', POP_START, dict(status=200, json={'success': True, 'pipelineRunId': 3}))
+    fake_http.add('GET', POP_RUNS + '/3', pop_run(3, 'RUNNING', job_status='WAITING'))
+    result = run_module(pipeline_run, pop_args(state='finished', wait_timeout=5, poll_interval=2))
+    assert result['failed'] is True
+    assert result['msg'] == ("timed out after 5s waiting for pipeline run 3 of pipeline 1001 to end; last status RUNNING, "
+                             "at stage 'Test' job 'unit-test' (WAITING)")
+    assert result['run_id'] == 3 and result['run']['status'] == 'RUNNING' and result['changed'] is True
+    assert sum(clock) == 5 and clock == [2, 2, 1]
+
+
+# --- canceled --------------------------------------------------------------------------------------
+
+def test_cancel_live_run_pop(fake_http, run_module):
+    fake_http.add('GET', POP_RUNS, pop_list((6, 'RUNNING'), (5, 'SUCCESS')))
+    fake_http.add('GET', POP_RUNS + '/6', pop_run(6, 'RUNNING'), pop_run(6, 'CANCELED', job_status='CANCELED'))
+    fake_http.add('PUT', POP_RUNS + '/6/stop', dict(status=200, json={'success': True}))
+    result = run_module(pipeline_run, pop_args(state='canceled'))
+    assert result['changed'] is True and result['action'] == 'stopped', result
+    assert result['canceled_run_ids'] == [6] and result['run']['status'] == 'CANCELED'
+    assert [c.path for c in acting(fake_http)] == [POP_RUNS + '/6/stop']
+    assert acting(fake_http)[0].headers['x-acs-action'] == 'StopPipelineRun'
+
+
+def test_cancel_token_api_stops_running_jobs(fake_http, run_module):
+    fake_http.add('GET', TOK + '/runs', tok_list((6, 'RUNNING')))
+    fake_http.add('GET', TOK + '/runs/6', tok_run(6, 'RUNNING', job_status='WAITING'), tok_run(6, 'CANCELED'))
+    fake_http.add('PUT', TOK + '/pipelineRuns/6/jobs/60[12]/stop', dict(status=200, json=True))
+    result = run_module(pipeline_run, token_args(state='canceled'))
+    assert result['changed'] is True, result
+    # job 601 (Build) is RUNNING, job 602 (Test) is WAITING at a gate: both are stopped
+    assert [c.path for c in acting(fake_http)] == [TOK + '/pipelineRuns/6/jobs/601/stop', TOK + '/pipelineRuns/6/jobs/602/stop']
+
+
+def test_cancel_given_run_id_and_wait(fake_http, run_module, no_sleep):
+    fake_http.add('GET', POP_RUNS + '/6', pop_run(6, 'RUNNING'), pop_run(6, 'RUNNING'), pop_run(6, 'CANCELED'))
+    fake_http.add('PUT', POP_RUNS + '/6/stop', dict(status=200, json={'success': True}))
+    result = run_module(pipeline_run, pop_args(state='canceled', run_id=6, wait=True))
+    assert result['changed'] is True and result['run']['status'] == 'CANCELED', result
+    assert not any(c.path == POP_RUNS for c in fake_http.calls)
+
+
+@pytest.mark.parametrize('backend', ['token', 'pop'])
+def test_cancel_nothing_live(fake_http, run_module, backend):
+    if backend == 'token':
+        fake_http.add('GET', TOK + '/runs', tok_list((5, 'SUCCESS'), (4, 'FAIL')))
+        result = run_module(pipeline_run, token_args(state='canceled'))
+    else:
+        fake_http.add('GET', POP_RUNS, pop_list((5, 'SUCCESS')))
+        result = run_module(pipeline_run, pop_args(state='canceled'))
+    assert result['changed'] is False and result['action'] == 'none', result
+    assert result['run'] is None and result['canceled_run_ids'] == []
+    assert acting(fake_http) == []
+
+
+def test_cancel_finished_run_id_is_unchanged(fake_http, run_module):
+    fake_http.add('GET', TOK + '/runs/5', tok_run(5, 'SUCCESS'))
+    result = run_module(pipeline_run, token_args(state='canceled', run_id=5))
+    assert result['changed'] is False and result['run_id'] == 5
+    assert acting(fake_http) == []
+
+
+# --- check mode ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize('state', ['started', 'finished'])
+def test_check_mode_would_start(fake_http, run_module, state):
+    fake_http.add('GET', TOK + '/runs', tok_list((5, 'SUCCESS')))
+    result = run_module(pipeline_run, token_args(state=state), check_mode=True)
+    assert result['changed'] is True and result['action'] == 'would_start', result
+    assert result['run'] is None and result['run_id'] is None
+    assert acting(fake_http) == [] and fake_http.paths() == ['GET ' + TOK + '/runs']
+
+
+def test_check_mode_live_run(fake_http, run_module):
+    fake_http.add('GET', POP_RUNS, pop_list((9, 'RUNNING')))
+    fake_http.add('GET', POP_RUNS + '/9', pop_run(9, 'RUNNING'))
+    result = run_module(pipeline_run, pop_args(state='finished'), check_mode=True)
+    assert result['changed'] is False and result['run_id'] == 9
+    assert acting(fake_http) == []
+
+
+def test_check_mode_cancel(fake_http, run_module):
+    fake_http.add('GET', TOK + '/runs', tok_list((9, 'RUNNING')))
+    fake_http.add('GET', TOK + '/runs/9', tok_run(9, 'RUNNING'))
+    result = run_module(pipeline_run, token_args(state='canceled'), check_mode=True)
+    assert result['changed'] is True and result['action'] == 'would_stop' and result['run_id'] == 9
+    assert acting(fake_http) == []
+
+
+# --- lost answers ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize('failure', [
+    requests.exceptions.ConnectionError('Connection aborted. RemoteDisconnected'),
+    requests.exceptions.ReadTimeout('read timed out'),
+    dict(status=502, text='<html><head><title>502 Bad Gateway</title></head></html>', headers={'Content-Type': 'text/html'}),
+])
+@pytest.mark.parametrize('backend', ['token', 'pop'])
+def test_lost_answer_adopts_new_run(fake_http, run_module, no_sleep, backend, failure):
+    if backend == 'token':
+        fake_http.add('GET', TOK + '/runs', tok_list((5, 'SUCCESS')), tok_list((6, 'RUNNING'), (5, 'SUCCESS')))
+        fake_http.add('POST', TOK + '/runs', failure)
+        fake_http.add('GET', TOK + '/runs/6', tok_run(6, 'RUNNING'))
+        result = run_module(pipeline_run, token_args())
+    else:
+        fake_http.add('GET', POP_RUNS, pop_list((5, 'SUCCESS')), pop_list((6, 'RUNNING'), (5, 'SUCCESS')))
+        fake_http.add('POST', POP_START, failure)
+        fake_http.add('GET', POP_RUNS + '/6', pop_run(6, 'RUNNING'))
+        result = run_module(pipeline_run, pop_args())
+    assert not result.get('failed'), result
+    assert result['changed'] is True and result['action'] == 'adopted' and result['run_id'] == 6
+    assert len(acting(fake_http)) == 1
+
+
+def test_refused_start_is_sent_again_once_list_proves_nothing_started(fake_http, run_module, no_sleep):
+    fake_http.add('GET', TOK + '/runs', tok_list((5, 'SUCCESS')))
+    fake_http.add('POST', TOK + '/runs', dict(status=503, json={'errorCode': 'ServiceUnavailable', 'errorMessage': 'busy'},
+                                              headers={'Retry-After': '2'}), dict(status=200, json=6))
+    fake_http.add('GET', TOK + '/runs/6', tok_run(6, 'RUNNING'))
+    result = run_module(pipeline_run, token_args())
+    assert result['changed'] is True and result['action'] == 'started' and result['run_id'] == 6, result
+    assert len(acting(fake_http)) == 2 and no_sleep == [2.0]
+
+
+def test_lost_answer_without_new_run_fails_without_resending(fake_http, run_module, no_sleep):
+    fake_http.add('GET', TOK + '/runs', tok_list((5, 'SUCCESS')))
+    fake_http.add('POST', TOK + '/runs', requests.exceptions.ReadTimeout('read timed out'),
+                  requests.exceptions.ReadTimeout('read timed out'), requests.exceptions.ReadTimeout('read timed out'))
+    result = run_module(pipeline_run, token_args())
+    assert result['failed'] is True and 'read timeout' in result['msg']
+    # retryable: re-sent while the list proves nothing happened, at most three attempts in all
+    assert len(acting(fake_http)) == 3
+
+
+def test_start_answer_without_id_adopts_listed_run(fake_http, run_module):
+    fake_http.add('GET', POP_RUNS, pop_list(), pop_list((1, 'RUNNING')))
+    fake_http.add('POST', POP_START, dict(status=200, json={'success': True}))
+    fake_http.add('GET', POP_RUNS + '/1', pop_run(1, 'RUNNING'))
+    result = run_module(pipeline_run, pop_args())
+    assert result['run_id'] == 1 and result['changed'] is True
+    assert len(acting(fake_http)) == 1
+
+
+# --- errors ----------------------------------------------------------------------------------------
+
+def test_run_id_requires_canceled(fake_http, run_module):
+    result = run_module(pipeline_run, token_args(run_id=5))
+    assert result['failed'] is True and 'run_id is only used with state=canceled' in result['msg']
+    assert fake_http.calls == []
+
+
+def test_params_conflict_with_option(fake_http, run_module):
+    result = run_module(pipeline_run, token_args(envs={'A': '1'}, params={'envs': {}}))
+    assert result['failed'] is True and "'envs'" in result['msg']
+    assert fake_http.calls == []
+
+
+def test_missing_credentials(fake_http, run_module):
+    result = run_module(pipeline_run, dict(organization_id=ORG, pipeline_id=PID))
+    assert result['failed'] is True and 'yunxiao_token' in result['msg']
+    assert fake_http.calls == []
+
+
+def test_api_yunxiao_without_token(fake_http, run_module):
+    result = run_module(pipeline_run, pop_args(api='yunxiao'))
+    assert result['failed'] is True and 'api=yunxiao needs yunxiao_token' in result['msg']
+    assert fake_http.calls == []
+
+
+def test_bad_state_choice(fake_http, run_module):
+    result = run_module(pipeline_run, token_args(state='running'))
+    assert result['failed'] is True and 'state' in result['msg']
+
+
+def test_wrong_token_is_clear_and_secret_free(fake_http, run_module):
+    fake_http.add('GET', TOK + '/runs', dict(status=401, json={'errorCode': 'Unauthorized', 'errorMessage': 'token %s invalid' % TOKEN}))
+    result = run_module(pipeline_run, token_args())
+    assert result['failed'] is True
+    assert 'authentication or permission failure' in result['msg'] and 'HTTP 401' in result['msg']
+    assert result['error_code'] == 'Unauthorized'
+    no_secret(result)
+    assert acting(fake_http) == []
+
+
+def test_pop_gateway_error(fake_http, run_module):
+    fake_http.add('GET', POP_RUNS, dict(status=404, json={'Code': 'InvalidAccessKeyId.NotFound', 'Message': 'Specified access key is not found.',
+                                                          'RequestId': 'REQ-1'}))
+    result = run_module(pipeline_run, pop_args())
+    assert result['failed'] is True and 'InvalidAccessKeyId.NotFound' in result['msg']
+    assert result['request_id'] == 'REQ-1'
+    no_secret(result)
+
+
+def test_html_answer_is_clear(fake_http, run_module, no_sleep):
+    fake_http.add('GET', TOK + '/runs', dict(status=200, text='<!DOCTYPE html><html><head><title>Login</title></head></html>',
+                                             headers={'Content-Type': 'text/html'}))
+    result = run_module(pipeline_run, token_args())
+    assert result['failed'] is True
+    assert 'HTML page (Login) instead of JSON' in result['msg']
+    no_secret(result)
+
+
+def test_error_in_http_200_body(fake_http, run_module):
+    fake_http.add('GET', POP_RUNS, pop_list())
+    fake_http.add('POST', POP_START, dict(status=200, json={'success': False, 'errorCode': 'InvalidPipeline.NotFound',
+                                                            'errorMessage': 'The pipeline is not found.', 'requestId': 'R2'}))
+    result = run_module(pipeline_run, pop_args())
+    assert result['failed'] is True and result['changed'] is False
+    assert 'InvalidPipeline.NotFound' in result['msg'] and 'The pipeline is not found.' in result['msg']
+    assert len(acting(fake_http)) == 1
+    no_secret(result)
+
+
+def test_error_while_waiting_keeps_the_run(fake_http, run_module, no_sleep):
+    fake_http.add('GET', TOK + '/runs', tok_list())
+    fake_http.add('POST', TOK + '/runs', dict(status=200, json=2))
+    fake_http.add('GET', TOK + '/runs/2', tok_run(2, 'RUNNING'), dict(status=403, json={'errorCode': 'Forbidden', 'errorMessage': 'no'}))
+    result = run_module(pipeline_run, token_args(state='finished'))
+    assert result['failed'] is True and 'HTTP 403' in result['msg']
+    assert result['run_id'] == 2 and result['changed'] is True
+
+
+def test_token_cancel_between_jobs_is_explained(fake_http, run_module):
+    fake_http.add('GET', TOK + '/runs', tok_list((6, 'RUNNING')))
+    fake_http.add('GET', TOK + '/runs/6', tok_run(6, 'RUNNING', job_status='INIT'))
+    body = run_body(6, 'RUNNING')
+    body['stages'][0]['stageInfo']['jobs'][0]['status'] = 'SUCCESS'
+    fake_http.routes.pop()
+    fake_http.add('GET', TOK + '/runs/6', dict(status=200, json=body))
+    result = run_module(pipeline_run, token_args(state='canceled'))
+    assert result['failed'] is True and 'none of its jobs is running' in result['msg']
+    assert acting(fake_http) == []
