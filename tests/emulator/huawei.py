@@ -257,7 +257,7 @@ def batch_status(req, state):
     return Response(200, out)
 
 
-def _find_run(req, state, pid, run_id):
+def _find_run(state, pid, run_id):
     for run in state.codearts_runs[pid]:
         if run.id == run_id:
             return run.advance(state.now())
@@ -286,7 +286,7 @@ def run_detail(req, state):
     run_id = req.arg('pipeline_run_id')
     runs = state.codearts_runs[pid]
     if run_id:
-        run = _find_run(req, state, pid, run_id)
+        run = _find_run(state, pid, run_id)
     elif runs:
         run = runs[-1].advance(state.now())
     else:
@@ -344,7 +344,7 @@ def list_runs(req, state):
 def stop_run(req, state):
     """POST .../pipeline-runs/{pipeline_run_id}/stop."""
     pid = _pipeline(req, state)
-    run = _find_run(req, state, pid, req.params['run_id'])
+    run = _find_run(state, pid, req.params['run_id'])
     if not run.stop(state.now()):
         raise fail(400, 'DEVPIPE.00011106', 'The pipeline run has already finished')
     return Response(200, {'success': True}, acted=True)
@@ -353,7 +353,7 @@ def stop_run(req, state):
 def review(req, state):
     """POST .../jobs/{job_run_id}/steps/{step_run_id}/pass|refuse (manual review)."""
     pid = _pipeline(req, state)
-    run = _find_run(req, state, pid, req.params['run_id'])
+    run = _find_run(state, pid, req.params['run_id'])
     phase = run.waiting_phase()
     index = run.idx
     if (phase is None or hexid(run.id, 'job', index) != req.params['job_run_id']

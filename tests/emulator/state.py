@@ -203,6 +203,7 @@ class State:
             self.codearts_runs = {}
             self.releases = {}
             self.v3_reviews = []
+            self.codearts = {}
             self._seed_codearts()
             self._seed_releases()
 
@@ -221,7 +222,7 @@ class State:
         """Named pipelines with their latest run, plus the generated ones."""
         spec = self.data['huawei']['codearts']
         templates = spec['templates']
-        pipelines = {}
+        pipelines = self.codearts
         for pid, pipe in spec['pipelines'].items():
             pipelines[pid] = dict(pipe)
         gen = spec['generated']
@@ -233,7 +234,6 @@ class State:
                     initial = rule['initial']
                     break
             pipelines[pid] = {'name': 'generated-%d' % n, 'initial': initial, 'template': gen['template']}
-        self.codearts = pipelines
         now = self.now()
         for pid, pipe in pipelines.items():
             self.codearts_runs[pid] = []

@@ -310,8 +310,8 @@ def test_iam_token_and_auth_errors(fresh):
     no_auth = requests.get(ss(fresh.url))
     assert no_auth.status_code == 401 and no_auth.json()['error_code'] == 'APIGW.0301'
     assert requests.get(ss(fresh.url), headers={'X-Auth-Token': 'bad'}).json()['error_msg'].endswith('decrypt token fail')
-    stale = requests.get(ss(fresh.url), headers={'Authorization': 'SDK-HMAC-SHA256 Access=%s, SignedHeaders=host;x-sdk-date, Signature=00' % HW_AK,
-                                                'X-Sdk-Date': '20200101T000000Z'})
+    stale_auth = 'SDK-HMAC-SHA256 Access=%s, SignedHeaders=host;x-sdk-date, Signature=00' % HW_AK
+    stale = requests.get(ss(fresh.url), headers={'Authorization': stale_auth, 'X-Sdk-Date': '20200101T000000Z'})
     assert stale.status_code == 401 and '15 min' in stale.json()['error_msg']
     yx = requests.get(flow(fresh.url, '/1001/runs'), headers={'x-yunxiao-token': 'bad'})
     assert yx.status_code == 401 and set(yx.json()) == {'errorCode', 'errorMessage'}
