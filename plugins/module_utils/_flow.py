@@ -227,7 +227,7 @@ def normalize_run(data, pipeline_id=None):
     )
 
 
-def _list_items(data, *keys):
+def list_items(data, *keys):
     """The entries of a list answer: a bare array or an object holding one under one of ``keys``."""
     if isinstance(data, list):
         return data
@@ -238,7 +238,7 @@ def _list_items(data, *keys):
     return []
 
 
-def _id_from_answer(data, *keys):
+def id_from_answer(data, *keys):
     """A numeric id from a bare number/string answer or from one of ``keys`` of an object."""
     if isinstance(data, bool):
         return None
@@ -354,7 +354,7 @@ class PopFlow(FlowRuns):
     def list_raw(self):
         data = self.client.call('ListPipelineRuns', 'GET', '/organization/%s/pipelines/%s/pipelineRuns' % (
             path_param(self.organization_id), path_param(self.pipeline_id)), query=dict(maxResults=LIST_PAGE_SIZE))
-        return _list_items(data, 'pipelineRuns')
+        return list_items(data, 'pipelineRuns')
 
     def get_raw(self, run_id):
         return self.client.call('GetPipelineRun', 'GET', self._run_path(run_id))
@@ -363,7 +363,7 @@ class PopFlow(FlowRuns):
         form = {'params': self.params_json()} if self.run_params else {}
         data = self.client.call('StartPipelineRun', 'POST', '/organizations/%s/pipelines/%s/run' % (
             path_param(self.organization_id), path_param(self.pipeline_id)), form=form, idempotent=False)
-        return _id_from_answer(data, 'pipelineRunId', 'object')
+        return id_from_answer(data, 'pipelineRunId', 'object')
 
     def stop(self, record):
         self.client.call('StopPipelineRun', 'PUT', self._run_path(record['id']) + '/stop', idempotent=False)
@@ -378,7 +378,7 @@ class YunxiaoFlow(FlowRuns):
 
     def list_raw(self):
         data = self.client.call('GET', self._base() + '/runs', query=dict(page=1, perPage=LIST_PAGE_SIZE))
-        return _list_items(data, 'data', 'items', 'pipelineRuns', 'result')
+        return list_items(data, 'data', 'items', 'pipelineRuns', 'result')
 
     def get_raw(self, run_id):
         return self.client.call('GET', '%s/runs/%s' % (self._base(), path_param(run_id)))
@@ -389,7 +389,7 @@ class YunxiaoFlow(FlowRuns):
     def start(self):
         body = {'params': self.params_json()} if self.run_params else {}
         data = self.client.call('POST', self._base() + '/runs', body=body, idempotent=False)
-        return _id_from_answer(data, 'pipelineRunId', 'id', 'object')
+        return id_from_answer(data, 'pipelineRunId', 'id', 'object')
 
     def stop(self, record):
         """No run-level stop on this API: stop every started, live job of the run."""
@@ -536,13 +536,22 @@ def _cancel(target, outcome, run_id, check_mode):
             fresh = target.get(rid)
             return fresh if not is_live(target.status_of(fresh)) else None
 
-        result, adopted = guarded_action(lambda record=record: target.stop(record), probe)
+        try:
+            result, adopted = guarded_action(lambda record=record: target.stop(record), probe)
+        except ApiError:
+            # Refused: when the run ended on its own since it was read, there was nothing left to stop.
+            if is_live(target.status_of(target.get(rid))):
+                raise
+            continue
         outcome.changed = True
         outcome.action = 'stopped'
         if not adopted and result:
             outcome.stopped_jobs.extend(result)
         outcome.stopped.append(rid)
         stopped.append(target.get(rid))
+    if not stopped:
+        outcome.record = target.get(target.id_of(outcome.record))
+        return []
     outcome.record = stopped[0]
     return stopped
 

@@ -102,13 +102,13 @@ def test_build_run_params():
     (5, 5), ('6', 6), ({'pipelineRunId': 7}, 7), ({'object': '8'}, 8), (True, None), (None, None), ({'x': 1}, None), ('abc', None),
 ])
 def test_id_from_answer(answer, expected):
-    assert _flow._id_from_answer(answer, 'pipelineRunId', 'object') == expected
+    assert _flow.id_from_answer(answer, 'pipelineRunId', 'object') == expected
 
 
 def test_list_items_and_id_key():
-    assert _flow._list_items([1], 'data') == [1]
-    assert _flow._list_items({'data': [2]}, 'data') == [2]
-    assert _flow._list_items({'x': 1}, 'data') == []
+    assert _flow.list_items([1], 'data') == [1]
+    assert _flow.list_items({'data': [2]}, 'data') == [2]
+    assert _flow.list_items({'x': 1}, 'data') == []
     assert sorted(['10', 9, 'abc'], key=_flow.id_key) == [9, '10', 'abc']
 
 

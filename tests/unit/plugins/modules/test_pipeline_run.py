@@ -488,3 +488,23 @@ def test_token_cancel_between_jobs_is_explained(fake_http, run_module):
     result = run_module(pipeline_run, token_args(state='canceled'))
     assert result['failed'] is True and 'none of its jobs is running' in result['msg']
     assert acting(fake_http) == []
+
+
+def test_cancel_race_run_ended_meanwhile(fake_http, run_module):
+    fake_http.add('GET', POP_RUNS, pop_list((6, 'RUNNING')))
+    fake_http.add('GET', POP_RUNS + '/6', pop_run(6, 'RUNNING'), pop_run(6, 'SUCCESS'))
+    fake_http.add('PUT', POP_RUNS + '/6/stop', dict(status=400, json={'success': False, 'errorCode': 'InvalidPipelineRun.StatusNotSupported',
+                                                                      'errorMessage': 'The pipeline run has already finished.'}))
+    result = run_module(pipeline_run, pop_args(state='canceled'))
+    assert not result.get('failed'), result
+    assert result['changed'] is False and result['run']['status'] == 'SUCCESS' and result['canceled_run_ids'] == []
+
+
+def test_cancel_refused_while_live_fails(fake_http, run_module):
+    fake_http.add('GET', POP_RUNS, pop_list((6, 'RUNNING')))
+    fake_http.add('GET', POP_RUNS + '/6', pop_run(6, 'RUNNING'))
+    fake_http.add('PUT', POP_RUNS + '/6/stop', dict(status=403, json={'success': False, 'errorCode': 'Forbidden.NoPermission',
+                                                                      'errorMessage': 'no permission'}))
+    result = run_module(pipeline_run, pop_args(state='canceled'))
+    assert result['failed'] is True and 'Forbidden.NoPermission' in result['msg'] and result['changed'] is False
+    assert result['run_id'] == 6

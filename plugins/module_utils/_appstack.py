@@ -1,0 +1,193 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) devops_cloud.pipelines contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Yunxiao AppStack release stage executions (internal use only; the API may change without notice).
+
+Token API (default, CONTRACTS.md section 4), paths under ``/oapi/v1/appstack/organizations/{org}/apps/{app}
+/releaseWorkflows/{wf}/releaseStages/{stage}``: ``:execute``, ``/executions``,
+``/executions/{n}:getPipelineRun``, ``/executions/{n}:cancel``. The AK/SK ``devops`` POP API has the
+same calls without the organization in the path (it goes in the ``organizationId`` query parameter) and
+with the ``:`` sent as ``%3A``: ``ExecuteChangeRequestReleaseStage``, ``ListAppReleaseStageExecutions``,
+``GetReleaseStagePipelineRun``, ``CancelExecutionReleaseStage``.
+
+``StageExecutions`` implements the target interface of ``_flow.ensure_run``; an execution runs a Flow
+pipeline, so its pipeline run is normalised with ``_flow.normalize_run``.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._http import ApiError
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils.alibaba import path_param
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._flow import (
+    id_from_answer,
+    list_items,
+    id_key,
+    make_client,
+    normalize_run,
+)
+
+COMMENT_KEY = 'FLOW_INST_RUNNING_COMMENT'
+CHANGE_REQUEST_KEY = 'releaseBranchRepoInfo'
+PAGE_SIZE = 50
+MAX_PAGES = 10
+
+
+def normalize_execution(data):
+    """One execution dict (``number`` as a string) from a list entry."""
+    data = data if isinstance(data, dict) else {}
+    number = data.get('number')
+    return dict(
+        number=None if number is None else str(number),
+        state=data.get('state'),
+        trigger_mode=data.get('triggerMode'),
+        start_time=data.get('startTime'),
+        end_time=data.get('endTime'),
+    )
+
+
+def build_release_branch_repo_info(info):
+    """The API's ``releaseBranchRepoInfo`` from the module's snake_case sub-options (None values dropped)."""
+    if not info:
+        return None
+    doc = {}
+    if info.get('feature_branches') is not None:
+        doc['featureBranchs'] = [dict(branchName=fb['branch_name'], changeRequestSn=fb['change_request_sn'])
+                                 for fb in info['feature_branches']]
+    if info.get('repo') is not None:
+        doc['repo'] = info['repo']
+    if info.get('base_branch') is not None:
+        doc['baseBranch'] = dict(branchName=info['base_branch'])
+    if info.get('need_create_branch') is not None:
+        doc['needCreateBranch'] = info['need_create_branch']
+    if info.get('release_branch') is not None:
+        doc['releaseBranch'] = dict(branchName=info['release_branch'])
+    return doc
+
+
+def build_stage_params(params=None, comment=None, branches=None, release_branch_repo_info=None):
+    """The ``params`` object of ``:execute``: run variables, comment, branch per source, change-request info.
+
+    Raises ``ValueError`` when a key is given twice (in O(params) and through another option).
+    """
+    doc = dict(params or {})
+
+    def put(key, value, option):
+        if key in doc:
+            raise ValueError('params has the key %r, which option %s sets too; give it only once' % (key, option))
+        doc[key] = value
+
+    if comment is not None:
+        put(COMMENT_KEY, comment, 'comment')
+    for source_id, branch in (branches or {}).items():
+        put(str(source_id), branch if isinstance(branch, str) else str(branch), 'branches')
+    info = build_release_branch_repo_info(release_branch_repo_info)
+    if info:
+        put(CHANGE_REQUEST_KEY, info, 'release_branch_repo_info')
+    return doc
+
+
+class StageExecutions:
+    """Executions of one AppStack release stage (target of ``ensure_run``)."""
+
+    kind = 'release stage execution'
+
+    def __init__(self, client, api, organization_id, app_name, workflow_sn, stage_sn, run_params=None):
+        self.client = client
+        self.api = api
+        self.organization_id = organization_id
+        self.app_name = app_name
+        self.workflow_sn = workflow_sn
+        self.stage_sn = stage_sn
+        self.run_params = run_params or {}
+        self.start_answer = None
+
+    @staticmethod
+    def status_of(record):
+        return record.get('state')
+
+    @staticmethod
+    def id_of(record):
+        return record.get('number')
+
+    def describe(self, number):
+        return 'execution %s of release stage %s (workflow %s, app %s)' % (number, self.stage_sn, self.workflow_sn, self.app_name)
+
+    # -- wire ------------------------------------------------------------------------------------
+    def _stage_path(self):
+        if self.api == 'yunxiao':
+            prefix = '/appstack/organizations/%s' % path_param(self.organization_id)
+        else:
+            prefix = '/appstack'
+        return '%s/apps/%s/releaseWorkflows/%s/releaseStages/%s' % (
+            prefix, path_param(self.app_name), path_param(self.workflow_sn), path_param(self.stage_sn))
+
+    def _verb(self, verb):
+        """``:verb`` as the token API spells it, ``%3Averb`` as the POP SDK sends it."""
+        return (':' if self.api == 'yunxiao' else '%3A') + verb
+
+    def _call(self, action, method, path, query=None, body=None, idempotent=True):
+        if self.api == 'yunxiao':
+            return self.client.call(method, path, query=query, body=body, idempotent=idempotent)
+        query = dict(query or {}, organizationId=self.organization_id)
+        return self.client.call(action, method, path, query=query, body=body, idempotent=idempotent)
+
+    def list_page(self, page):
+        data = self._call('ListAppReleaseStageExecutions', 'GET', self._stage_path() + '/executions',
+                          query=dict(page=page, perPage=PAGE_SIZE, orderBy='id', sort='desc'))
+        items = [normalize_execution(item) for item in list_items(data, 'data', 'items', 'result')]
+        pages = data.get('pages') if isinstance(data, dict) else None
+        return [e for e in items if e['number'] is not None], pages
+
+    def list(self):
+        """The newest executions (first page), newest first."""
+        items, _pages = self.list_page(1)
+        return sorted(items, key=lambda e: id_key(e['number']), reverse=True)
+
+    def get(self, number):
+        """One execution, looked up in the executions list (the API has no single read)."""
+        number = str(number)
+        for page in range(1, MAX_PAGES + 1):
+            items, pages = self.list_page(page)
+            for item in items:
+                if item['number'] == number:
+                    return item
+            if not items or len(items) < PAGE_SIZE or (isinstance(pages, int) and page >= pages):
+                break
+        raise ApiError('%s was not found among the executions of the release stage' % self.describe(number), status=404)
+
+    def start(self):
+        data = self._call('ExecuteChangeRequestReleaseStage', 'POST', self._stage_path() + self._verb('execute'),
+                          body={'params': self.run_params}, idempotent=False)
+        self.start_answer = data if isinstance(data, dict) else {'object': data}
+        # The answer's meaning of ``object`` is not documented precisely; the new execution is taken from the list.
+        return None
+
+    def stop(self, record):
+        data = self._call('CancelExecutionReleaseStage', 'POST', '%s/executions/%s%s' % (
+            self._stage_path(), path_param(record['number']), self._verb('cancel')), idempotent=False)
+        if data is False or (isinstance(data, dict) and data.get('success') is False):
+            raise ApiError('the server did not cancel %s' % self.describe(record['number']))
+        return []
+
+    def pipeline_run(self, number):
+        data = self._call('GetReleaseStagePipelineRun', 'GET', '%s/executions/%s%s' % (
+            self._stage_path(), path_param(number), self._verb('getPipelineRun')))
+        if not isinstance(data, dict):
+            raise ApiError('unexpected answer reading the pipeline run of %s: not an object' % self.describe(number))
+        return normalize_run(data)
+
+    def started_pipeline_run_id(self):
+        """``pipelineRunId`` of the execute answer, when it carried one."""
+        if not self.start_answer:
+            return None
+        return id_from_answer(self.start_answer, 'pipelineRunId')
+
+
+def stage_executions(params, run_params=None, sleep=None):
+    """The AppStack backend for the module's options."""
+    api, client = make_client(params, sleep=sleep)
+    return StageExecutions(client, api, params['organization_id'], params['app_name'], params['release_workflow_sn'],
+                           params['release_stage_sn'], run_params=run_params)

@@ -1,0 +1,375 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) devops_cloud.pipelines contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: stage_execute
+short_description: Execute, await or cancel an Alibaba Cloud Yunxiao AppStack release stage
+version_added: 0.1.0
+description:
+  - Executes a release stage (研发阶段) of a Yunxiao AppStack application's release workflow, optionally waits until
+    the execution ends, or cancels a live execution.
+  - Speaks the Yunxiao OpenAPI with a personal access token by default
+    (C(POST /oapi/v1/appstack/organizations/{organizationId}/apps/{appName}/releaseWorkflows/{releaseWorkflowSn}/releaseStages/{releaseStageSn}:execute)
+    and its C(executions), C(:getPipelineRun) and C(:cancel) calls). With an AccessKey instead, it uses the
+    Alibaba Cloud C(devops) OpenAPI (version 2021-06-25): C(ExecuteChangeRequestReleaseStage),
+    C(ListAppReleaseStageExecutions), C(GetReleaseStagePipelineRun), C(CancelExecutionReleaseStage). See O(api).
+  - Idempotent. Before it acts, the module reads the stage's executions. An execution that has not ended is
+    B(live); while one is live, O(state=started) returns it instead of executing the stage again
+    (RV(changed) is V(false)) unless O(force=true).
+  - The execute request is sent only once. The new execution is identified in the executions list (the one that
+    was not there before); when the answer is lost (connection reset, read timeout, HTTP 5xx), that list shows
+    whether the server executed the stage, and the module adopts that execution instead of executing the stage
+    a second time. It sends the request again only when the list shows no new execution and the failure may
+    pass, three attempts at most.
+author:
+  - devops_cloud.pipelines maintainers
+options:
+  app_name:
+    description:
+      - Name of the AppStack application.
+    type: str
+    required: true
+  release_workflow_sn:
+    description:
+      - Serial number (C(sn)) of the release workflow.
+    type: str
+    required: true
+  release_stage_sn:
+    description:
+      - Serial number (C(sn)) of the release stage in that workflow.
+    type: str
+    required: true
+  state:
+    description:
+      - V(started) executes the stage unless an execution of it is live, in which case that execution is
+        returned with RV(changed=false). With O(force=true) the stage is executed anyway.
+      - V(finished) does what V(started) does, then always waits (regardless of O(wait)) until the execution
+        ends. The task fails when it ends with another state than C(SUCCESS) (for example C(FAILED) or
+        C(CANCELED)) or when O(wait_timeout) passes first; the failure result carries the same data as a
+        success (RV(execution), RV(pipeline_run_id), RV(pipeline_run)) plus RV(failing_stage) and RV(failing_job).
+      - V(canceled) cancels the execution O(execution_number), or every live execution of the stage when
+        O(execution_number) is not given (C(:cancel) / C(CancelExecutionReleaseStage)). RV(changed) is
+        V(false) when nothing is live.
+    type: str
+    choices: [started, finished, canceled]
+    default: started
+  execution_number:
+    description:
+      - Number of the execution to cancel with O(state=canceled). Only valid with O(state=canceled).
+    type: str
+  force:
+    description:
+      - Execute the stage even when an execution of it is live. Only used with O(state=started) and O(state=finished).
+    type: bool
+    default: false
+  params:
+    description:
+      - Run variables of the stage's pipeline, as a dictionary of name to value, sent in the C(params) object
+        of the execute request as given.
+      - Keys that other options set (C(FLOW_INST_RUNNING_COMMENT), the source IDs of O(branches),
+        C(releaseBranchRepoInfo)) must not appear here too; the task fails before sending anything when they do.
+    type: dict
+  comment:
+    description:
+      - Comment of the execution (C(FLOW_INST_RUNNING_COMMENT)).
+    type: str
+  branches:
+    description:
+      - Branch to run per code source, as a dictionary of source ID (C(sourceId)) to branch name.
+      - Used when the stage does not run a change request (see O(release_branch_repo_info)).
+    type: dict
+  release_branch_repo_info:
+    description:
+      - Run the stage for change requests (C(releaseBranchRepoInfo)); the values come from the application's
+        change requests (C(ListAppChangeRequests)).
+    type: dict
+    suboptions:
+      feature_branches:
+        description:
+          - The feature branches of the change requests to integrate.
+        type: list
+        elements: dict
+        suboptions:
+          branch_name:
+            description: Name of the change request's branch (C(branchName)).
+            type: str
+            required: true
+          change_request_sn:
+            description: Serial number of the change request (C(changeRequestSn)).
+            type: str
+            required: true
+      repo:
+        description:
+          - URL of the code repository.
+        type: str
+      base_branch:
+        description:
+          - Base branch the release branch is created from (C(baseBranch.branchName)).
+        type: str
+      need_create_branch:
+        description:
+          - Whether AppStack creates a new release branch from O(release_branch_repo_info.base_branch)
+            (C(needCreateBranch)). With V(false) the branch in O(release_branch_repo_info.release_branch) is the release branch.
+        type: bool
+      release_branch:
+        description:
+          - The release branch to use when no branch is created (C(releaseBranch.branchName)).
+        type: str
+  wait:
+    description:
+      - With O(state=started), wait until the execution ends before returning. The execution is returned with
+        its final state; one that ends C(FAILED) or C(CANCELED) does not fail the task (use O(state=finished) for that).
+      - With O(state=canceled), wait until the canceled executions have ended.
+      - O(state=finished) always waits.
+      - When O(wait_timeout) passes first, the task fails with the last state it read.
+    type: bool
+    default: false
+extends_documentation_fragment:
+  - devops_cloud.pipelines.alibaba
+  - devops_cloud.pipelines.connection
+  - devops_cloud.pipelines.wait
+  - devops_cloud.pipelines.attributes
+  - devops_cloud.pipelines.attributes.ACTIONS
+  - devops_cloud.pipelines.attributes.ALIBABA_GROUP
+notes:
+  - Execution states C(SUCCESS), C(FAILED) and C(CANCELED) are final; every other state (C(RUNNING) and any
+    value the API may add) counts as live, so the module never executes a stage twice next to an execution
+    whose state it cannot tell.
+  - The module looks for live executions among the newest 50 executions of the stage.
+  - Waiting polls the executions list; the pipeline run of the execution is read once at the end.
+  - Check mode reads the executions and reports whether the stage would be executed or canceled; it neither
+    executes nor cancels anything and does not wait.
+  - The token API is used on the central edition of Yunxiao (paths with C(/organizations/{organizationId})).
+seealso:
+  - name: ExecuteChangeRequestReleaseStage (Yunxiao OpenAPI)
+    description: Execute a release stage's pipeline with a personal access token.
+    link: https://help.aliyun.com/zh/yunxiao/developer-reference/executechangerequestreleasestage
+  - name: ListAppReleaseStageRuns (Yunxiao OpenAPI)
+    description: The executions of a release stage.
+    link: https://help.aliyun.com/zh/yunxiao/developer-reference/listappreleasestageruns
+  - module: devops_cloud.pipelines.pipeline_run
+'''
+
+EXAMPLES = r'''
+- name: Execute the dev stage of the release workflow (no second execution while one is live)
+  devops_cloud.pipelines.stage_execute:
+    organization_id: "{{ yunxiao_org_id }}"
+    yunxiao_token: "{{ yunxiao_token }}"
+    app_name: my-web-service
+    release_workflow_sn: 3f472a12b15d4f418ad6227bb85f787c
+    release_stage_sn: 6b4c53eee9a842c6a11235b29d002a81
+    comment: Nightly deployment
+    params:
+      IMAGE_TAG: "1.4.0"
+    branches:
+      my_source_id: release/1.4
+  register: execution
+
+- name: Execute the staging stage for two change requests and wait until it succeeds
+  devops_cloud.pipelines.stage_execute:
+    organization_id: "{{ yunxiao_org_id }}"
+    yunxiao_token: "{{ yunxiao_token }}"
+    app_name: my-web-service
+    release_workflow_sn: 3f472a12b15d4f418ad6227bb85f787c
+    release_stage_sn: 9d1e0a7b6c5f4e3d2c1b0a9f8e7d6c5b
+    state: finished
+    wait_timeout: 3600
+    poll_interval: 15
+    release_branch_repo_info:
+      repo: https://codeup.aliyun.com/60c1abb32c5969c370c5fcd0/demo.git
+      base_branch: master
+      need_create_branch: true
+      feature_branches:
+        - branch_name: feature/login
+          change_request_sn: 25500c0ffee0aaf9855
+        - branch_name: feature/search
+          change_request_sn: 25500c0ffee0aaf9856
+
+- name: Cancel the live execution of a stage with an AccessKey (AK/SK OpenAPI)
+  devops_cloud.pipelines.stage_execute:
+    organization_id: "{{ yunxiao_org_id }}"
+    access_key_id: "{{ ali_ak }}"
+    access_key_secret: "{{ ali_sk }}"
+    app_name: my-web-service
+    release_workflow_sn: 3f472a12b15d4f418ad6227bb85f787c
+    release_stage_sn: 6b4c53eee9a842c6a11235b29d002a81
+    state: canceled
+'''
+
+RETURN = r'''
+execution:
+  description:
+    - The execution the task is about (started, adopted, found live or canceled), as last read.
+    - V(null) in check mode when the stage would be executed, and with O(state=canceled) when no execution is
+      live and O(execution_number) is not given.
+  returned: always, also when the task fails after the execution was found or started
+  type: dict
+  contains:
+    number:
+      description: Number of the execution.
+      type: str
+      sample: "12"
+    state:
+      description: State of the execution, for example C(RUNNING), C(SUCCESS), C(FAILED), C(CANCELED).
+      type: str
+      sample: SUCCESS
+    trigger_mode:
+      description: How the execution was triggered, for example C(MANUAL).
+      type: str
+      sample: MANUAL
+    start_time:
+      description: Start time as the API returns it (ISO 8601).
+      type: str
+      sample: "2024-06-25T07:25:54.000+00:00"
+    end_time:
+      description: End time as the API returns it (ISO 8601); V(null) while the execution is live.
+      type: str
+      sample: "2024-06-25T07:26:18.000+00:00"
+pipeline_run_id:
+  description:
+    - ID of the Flow pipeline run of the execution, from the execute answer or the execution's pipeline run.
+  returned: when known
+  type: int
+  sample: 42
+pipeline_run:
+  description:
+    - The execution's Flow pipeline run, in the shape RV(devops_cloud.pipelines.pipeline_run#module:run) returns
+      (C(id), C(pipeline_id), C(status), C(trigger_mode), C(trigger), C(creator_account_id), C(create_time), C(update_time),
+      C(start_time), C(end_time), C(sources), C(stages) with their C(jobs)).
+  returned: when the module waited, and when it found a live execution without starting one
+  type: dict
+action:
+  description:
+    - What the module did. V(started) executed the stage; V(adopted) the execution that its lost execute request
+      created; V(existing) found a live execution and executed nothing; V(stopped) canceled executions;
+      V(none) nothing to do; V(would_start) and V(would_stop) in check mode.
+  returned: always
+  type: str
+  sample: started
+canceled_execution_numbers:
+  description: Numbers of the executions the module canceled (O(state=canceled)).
+  returned: when O(state=canceled)
+  type: list
+  elements: str
+  sample: ["12"]
+failing_stage:
+  description: Name of the pipeline stage that failed or was stopped, when the execution ended without success.
+  returned: when the module waited and the execution ended with another state than C(SUCCESS)
+  type: str
+  sample: Deploy
+failing_job:
+  description: Name of the pipeline job that failed or was stopped, when the execution ended without success.
+  returned: when the module waited and the execution ended with another state than C(SUCCESS)
+  type: str
+  sample: deploy-prod
+'''
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._http import (
+    ApiError,
+    fail_api_error,
+    require_requests,
+    wait_argument_spec,
+)
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils.alibaba import (
+    ALIBABA_MODULE_KWARGS,
+    alibaba_argument_spec,
+)
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._flow import (
+    Outcome,
+    ensure_run,
+    verdict,
+)
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._appstack import (
+    build_stage_params,
+    stage_executions,
+)
+
+
+def _result(p, outcome, target=None, run=None):
+    result = dict(changed=outcome.changed, action=outcome.action, execution=outcome.record)
+    run_id = run['id'] if run else (target.started_pipeline_run_id() if target else None)
+    if run_id is not None:
+        result['pipeline_run_id'] = run_id
+    if run:
+        result['pipeline_run'] = run
+    if p['state'] == 'canceled':
+        result['canceled_execution_numbers'] = outcome.stopped
+    return result
+
+
+def main():
+    argument_spec = alibaba_argument_spec()
+    argument_spec.update(
+        app_name=dict(type='str', required=True),
+        release_workflow_sn=dict(type='str', required=True),
+        release_stage_sn=dict(type='str', required=True),
+        state=dict(type='str', default='started', choices=['started', 'finished', 'canceled']),
+        execution_number=dict(type='str'),
+        force=dict(type='bool', default=False),
+        params=dict(type='dict'),
+        comment=dict(type='str'),
+        branches=dict(type='dict'),
+        release_branch_repo_info=dict(type='dict', options=dict(
+            feature_branches=dict(type='list', elements='dict', options=dict(
+                branch_name=dict(type='str', required=True),
+                change_request_sn=dict(type='str', required=True),
+            )),
+            repo=dict(type='str'),
+            base_branch=dict(type='str'),
+            need_create_branch=dict(type='bool'),
+            release_branch=dict(type='str'),
+        )),
+    )
+    argument_spec.update(wait_argument_spec(wait=False))
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True, **ALIBABA_MODULE_KWARGS)
+    require_requests(module)
+    p = module.params
+
+    if p['execution_number'] is not None and p['state'] != 'canceled':
+        module.fail_json(msg='execution_number is only used with state=canceled (got state=%s)' % p['state'])
+    if p['wait_timeout'] < 0 or p['poll_interval'] <= 0:
+        module.fail_json(msg='wait_timeout must be 0 or more and poll_interval more than 0')
+    try:
+        run_params = build_stage_params(params=p['params'], comment=p['comment'], branches=p['branches'],
+                                        release_branch_repo_info=p['release_branch_repo_info'])
+    except ValueError as exc:
+        module.fail_json(msg=str(exc))
+
+    outcome = Outcome()
+    target = None
+    run = None
+    try:
+        target = stage_executions(p, run_params=run_params)
+        ensure_run(target, p['state'], force=p['force'], run_id=p['execution_number'], wait=p['wait'],
+                   wait_timeout=p['wait_timeout'], poll_interval=p['poll_interval'],
+                   check_mode=module.check_mode, outcome=outcome)
+        execution = outcome.record
+        # The pipeline run: read once when the module waited (for the stages and the failing job), or to
+        # tell the pipeline run of an execution the module found live or started without an id in the answer.
+        if execution and (outcome.waited or (outcome.action == 'existing')
+                          or (outcome.action in ('started', 'adopted') and target.started_pipeline_run_id() is None)):
+            run = target.pipeline_run(execution['number'])
+    except ApiError as err:
+        fail_api_error(module, err, **_result(p, outcome, target, run))
+
+    result = _result(p, outcome, target, run)
+    execution = outcome.record
+    if execution and outcome.waited:
+        msg, extras = verdict(outcome, p['state'], target.describe(execution['number']), execution['state'], run,
+                              p['wait_timeout'])
+        result.update(extras)
+        if msg:
+            module.fail_json(msg=msg, **result)
+    module.exit_json(**result)
+
+
+if __name__ == '__main__':
+    main()
