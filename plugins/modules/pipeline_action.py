@@ -168,7 +168,8 @@ changed:
 execution_id:
   description:
     - ID of the execution the action started or acted on (C(id) of the action's answer).
-    - V(null) when nothing was sent, in check mode, and when a lost answer was adopted from the task's state.
+    - When nothing was sent, or a lost answer was adopted, the execution the task record names
+      (C(execution_id)), if it names one; V(null) otherwise and in check mode.
   returned: always
   type: str
   sample: "286541"
@@ -266,6 +267,7 @@ def run(module, tasks, result):
         module.fail_json(msg='release task %s: %s' % (task_id, why), **result)
     if decision == 'noop':
         result['msg'] = why
+        result['execution_id'] = ss.execution_id(None, before)
         module.exit_json(**result)
 
     result['changed'] = True

@@ -1,0 +1,71 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) devops_cloud.pipelines contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""pipeline_action against the emulator: real playbooks from targets/pipeline_action/."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+from conftest import assert_no_secrets
+
+
+def _actions(emu, task=None):
+    """Acting calls (the action POST) in the emulator's log, optionally for one release task."""
+    return [e for e in emu.log if e['method'] == 'POST' and e['path'].endswith('/action')
+            and (task is None or '/%s/' % task in e['path'])]
+
+
+def test_every_action_and_its_noop(playbook, emu):
+    run = playbook('pipeline_action/actions.yml')
+    assert run.rc == 0, run
+    saved = run.saved('actions')
+    assert saved['agree']['status'] == 2 and saved['refuse']['status'] == 3
+    acts = _actions(emu)
+    # start, rollback | start, retry | start, continue | start, stop, start, agree, start, refuse
+    assert [e['query'].get('action_id') for e in acts] in (
+        [['start'], ['rollback'], ['start'], ['retry'], ['start'], ['continue'], ['start'], ['stop'], ['start'],
+         ['approval'], ['start'], ['approval']],
+        ['start', 'rollback', 'start', 'retry', 'start', 'continue', 'start', 'stop', 'start', 'approval', 'start',
+         'approval'])
+    for entry in acts:
+        assert entry['headers'].get('Content-Type', entry['headers'].get('content-type')) == 'application/json;charset=utf8'
+    approvals = [e['body'] for e in acts if 'approval' in str(e['query'])]
+    assert 'agree' in str(approvals[0]) and 'refuse' in str(approvals[1])
+    assert_no_secrets(run.output)
+
+
+def test_check_mode_sends_no_acting_call(playbook, emu):
+    run = playbook('pipeline_action/check_mode.yml', check=True)
+    assert run.rc == 0, run
+    assert _actions(emu) == []
+    assert not [e for e in emu.log if e.get('acted')]
+    assert emu.log and all(e['method'] == 'GET' for e in emu.log)
+
+
+def test_aksk_and_wrong_credentials(playbook, emu):
+    run = playbook('pipeline_action/aksk.yml')
+    assert run.rc == 0, run
+    saved = run.saved('aksk')
+    for name in ('wrong_sk', 'wrong_token'):
+        assert saved[name]['failed'] and saved[name]['changed'] is False
+    assert len(_actions(emu)) == 1
+    signed = [e for e in emu.log if e['method'] == 'POST'][0]
+    headers = dict((k.lower(), v) for k, v in signed['headers'].items())
+    assert 'x-sdk-date' in headers and 'authorization' in headers and 'x-auth-token' not in headers
+    sts = [dict((k.lower(), v) for k, v in e['headers'].items()) for e in emu.log]
+    assert any('x-security-token' in h for h in sts)
+    assert_no_secrets(run.output, repr(saved))
+
+
+def test_faults_survived_and_reported(playbook, emu):
+    emu.add_fault(method='GET', path=r'/pipeline/pipelines/rt-ok-0001$', times=2, status=429, retry_after=0)
+    emu.add_fault(method='GET', path=r'/pipeline/pipelines/rt-ok-0001$', times=2, status=503)
+    emu.add_fault(method='POST', path=r'/pipeline/pipelines/rt-fail-0002/action$', kind='error200')
+    emu.add_fault(method='POST', path=r'/pipeline/pipelines/rt-pause-0004/action$', kind='act_then_drop')
+    run = playbook('pipeline_action/faults.yml')
+    assert run.rc == 0, run
+    statuses = [e['status'] for e in emu.log if e['path'].endswith('/rt-ok-0001') and e['method'] == 'GET']
+    assert statuses[:4] == [429, 429, 503, 503] and statuses[4] == 200
+    assert len(_actions(emu, 'rt-pause-0004')) == 1
+    assert len(_actions(emu, 'rt-fail-0002')) == 1
