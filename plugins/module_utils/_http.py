@@ -254,7 +254,7 @@ class Transport:
                 code, message = found or (None, 'HTTP %s %s' % (status, resp.reason or ''))
                 if isinstance(data, dict):
                     request_id = request_id or data.get('requestId') or data.get('RequestId') or data.get('request_id')
-                err = ApiError(self.redact(message), status=status, code=code, request_id=request_id,
+                err = ApiError(self.redact(message), status=status, code=self.redact(code), request_id=self.redact(request_id),
                                method=method, path=path)
         if err is None:
             return data

@@ -137,6 +137,7 @@ class PopClient(Transport):
             'x-acs-content-sha256': payload_hash,
         })
         if self.security_token:
+            headers['x-acs-accesskey-id'] = self.access_key_id
             headers['x-acs-security-token'] = self.security_token
         headers['Authorization'] = sign_acs3(method, path, query, headers, payload_hash,
                                              self.access_key_id, self.access_key_secret)

@@ -111,7 +111,8 @@ def _response(call, answer):
 @pytest.fixture
 def fake_http(monkeypatch):
     fake = FakeHttp()
-    monkeypatch.setattr(requests.Session, 'request', fake)
+    # A plain function is bound as a method; the instance itself would not be.
+    monkeypatch.setattr(requests.Session, 'request', lambda session, *args, **kwargs: fake(session, *args, **kwargs))
     return fake
 
 
