@@ -217,7 +217,10 @@ class Emulator:
         if fault and not fault['kind'].startswith('act_') and fault['kind'] != 'delay':
             self._apply_fault(handler, req, fault, vendor, entry)
             return
-        resp = self._dispatch(vendor, found, req)
+        try:
+            resp = self._dispatch(vendor, found, req)
+        except Exception as exc:  # pylint: disable=broad-exception-caught  # an emulator bug: answer, do not hang
+            resp = Response(500, {'emulator_error': '%s: %s' % (type(exc).__name__, exc)})
         entry['acted'] = resp.acted
         if fault and fault['kind'] == 'act_then_drop':
             handler.drop(hard=False)
