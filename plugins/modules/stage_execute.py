@@ -17,7 +17,7 @@ description:
   - Speaks the Yunxiao OpenAPI with a personal access token by default
     (C(POST /oapi/v1/appstack/organizations/{organizationId}/apps/{appName}/releaseWorkflows/{releaseWorkflowSn}/releaseStages/{releaseStageSn}:execute)
     and its C(executions), C(:getPipelineRun) and C(:cancel) calls). With an AccessKey instead, it uses the
-    Alibaba Cloud C(devops) OpenAPI (version 2021-06-25): C(ExecuteChangeRequestReleaseStage),
+    Alibaba Cloud C(devops) OpenAPI (version 2021-06-25) with C(ExecuteChangeRequestReleaseStage),
     C(ListAppReleaseStageExecutions), C(GetReleaseStagePipelineRun), C(CancelExecutionReleaseStage). See O(api).
   - Idempotent. Before it acts, the module reads the stage's executions. An execution that has not ended is
     B(live); while one is live, O(state=started) returns it instead of executing the stage again
