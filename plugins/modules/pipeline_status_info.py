@@ -21,7 +21,7 @@ description:
   - Can apply a JMESPath O(query) to the result and wait until all runs finished or an expression holds.
   - The module only reads; it never reports C(changed).
 author:
-  - devops_cloud.pipelines maintainers
+  - devops_cloud.pipelines maintainers (@devops-cloud)
 options:
   project_id:
     required: true

@@ -1,0 +1,148 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) devops_cloud.pipelines contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Integration tests of pipeline_status_info: playbooks in targets/pipeline_status_info against the emulator."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import json
+import math
+
+import pytest
+
+from conftest import FIXTURE, assert_no_secrets  # pylint: disable=import-error  # tests/integration/conftest.py
+
+OPERATION = 'BatchShowPipelinesLatestStatus'
+CHUNK = 100  # BatchShowPipelinesLatestStatus documents no limit: the collection's bound
+GENERATED = ['b%031x' % n for n in range(1, 251)]
+
+
+def status_calls(emu):
+    return [entry for entry in emu.log if entry.get('operation') == OPERATION]
+
+
+def test_status_of_250_pipelines_with_query_check_mode_and_both_auths(playbook, emu):
+    run = playbook('pipeline_status_info/status_many.yml')
+    assert run.rc == 0, run
+    aksk, token, checked = run.saved('aksk'), run.saved('token'), run.saved('checked')
+
+    never = [pid for n, pid in enumerate(GENERATED, 1) if n % 7 == 0]
+    ran = [pid for n, pid in enumerate(GENERATED, 1) if n % 7]
+    failed = [pid for n, pid in enumerate(GENERATED, 1) if n % 7 and n % 5 == 0]
+    for result in (aksk, token, checked):
+        assert result['changed'] is False
+        assert result['missing'] == never
+        assert [p['pipeline_id'] for p in result['pipelines']] == ran  # caller's order, duplicates once
+        assert result['summary']['FAILED'] == len(failed)
+        assert result['summary'].get('COMPLETED', 0) + result['summary'].get('RUNNING', 0) == len(ran) - len(failed)
+        assert set(result['summary']) <= {'COMPLETED', 'FAILED', 'RUNNING'}
+        assert result['requests'] == math.ceil(250 / CHUNK)
+        for item in result['pipelines']:
+            assert item['finished'] == (item['status'] in ('COMPLETED', 'FAILED'))
+            assert item['succeeded'] == (item['status'] == 'COMPLETED')
+            assert item['pipeline_run_id'] and item['stage_status_list']
+    assert aksk['query_result'] == failed
+    assert token['query_result'] == {'failed': len(failed), 'never': 35}
+
+    calls = status_calls(emu)
+    assert len(calls) == 3 * math.ceil(250 / CHUNK)
+    assert all(c['method'] == 'POST' and c['status'] == 200 for c in calls)
+    bodies = [json.loads(c['body']) for c in calls]
+    assert [len(b) for b in bodies] == [100, 100, 50] * 3
+    assert [pid for b in bodies[:3] for pid in b] == GENERATED
+    # one keep-alive connection per task
+    for first in (0, 3, 6):
+        assert len(set(c['connection'] for c in calls[first:first + 3])) == 1
+    # AK/SK signature for the first task, token for the others; nothing but reads
+    assert all('authorization' in c['headers'] and 'x-auth-token' not in c['headers'] for c in calls[:3])
+    assert all('x-auth-token' in c['headers'] and 'authorization' not in c['headers'] for c in calls[3:])
+    assert not [e for e in emu.log if e.get('acted')]
+    assert_no_secrets(run.output, json.dumps([aksk, token, checked]))
+
+
+def test_wait_until_finished_and_expression_timeout(playbook, emu):
+    from tests.emulator import Emulator  # pylint: disable=import-outside-toplevel
+    # Real time (time scale 1): a...05 runs 6 s after the emulator starts, so the first read sees it RUNNING.
+    slow = Emulator(time_scale=1.0).start()
+    try:
+        run = playbook('pipeline_status_info/wait.yml', extra_vars=dict(emulator_url=slow.url))
+        log = list(slow.log)
+    finally:
+        slow.stop()
+    assert run.rc == 0, run
+    finished, timed_out = run.saved('finished'), run.saved('timed_out')
+
+    assert finished['changed'] is False
+    assert finished['query_result'] == 'COMPLETED'
+    assert [p['pipeline_id'] for p in finished['pipelines']] == ['a0000000000000000000000000000005', 'a0000000000000000000000000000001']
+    assert all(p['finished'] and p['succeeded'] for p in finished['pipelines'])
+    assert finished['missing'] == ['a0000000000000000000000000000004']  # never ran: does not hold the wait back
+    assert finished['requests'] >= 3  # it polled: RUNNING at first, COMPLETED after ~6 s
+
+    assert timed_out['failed'] is True
+    assert timed_out['msg'].startswith("wait_until \"pipelines[?status=='COMPLETED']\" did not hold within 2s") or \
+        timed_out['msg'].startswith("wait_until 'pipelines[?status==\\'COMPLETED\\']' did not hold within 2s")
+    assert 'the expression is still false' in timed_out['msg']
+    assert timed_out['summary'] == {'RUNNING': 1}  # the last state comes with the failure
+    assert timed_out['pipelines'][0]['pipeline_id'] == 'a0000000000000000000000000000003'
+    assert timed_out['requests'] >= 3
+
+    calls = [e for e in log if e.get('operation') == OPERATION]
+    assert len(calls) == finished['requests'] + timed_out['requests']
+    assert not [e for e in log if e.get('acted')]
+
+
+def test_429_and_503_burst_on_reads_is_survived(playbook, emu):
+    emu.add_fault(method='POST', path=r'/api/pipelines/status$', times=2, status=503, kind='status')
+    emu.add_fault(method='POST', path=r'/api/pipelines/status$', times=2, status=429, retry_after=1, kind='status')
+    ids = GENERATED[:150]
+    run = playbook('pipeline_status_info/read.yml', extra_vars=dict(ids=ids, auth='aksk'))
+    assert run.rc == 0, run
+    result = run.saved('result')
+    assert not result.get('failed'), result
+    assert result['requests'] == 6
+    assert len(result['pipelines']) + len(result['missing']) == 150
+    calls = status_calls(emu)
+    assert [c['status'] for c in calls] == [503, 503, 429, 429, 200, 200]
+    assert [len(json.loads(c['body'])) for c in calls] == [100, 100, 100, 100, 100, 50]
+    # the retries of a signed request are signed afresh and accepted
+    assert all('authorization' in c['headers'] for c in calls)
+
+
+@pytest.mark.parametrize('fault, expected', [
+    (dict(kind='error200'), ['HTTP 200 APIGW.0500', 'Backend service error']),
+    (dict(kind='html', status=200), ['HTTP 200', 'HTML page']),
+])
+def test_http_200_error_replies_are_reported_clearly(playbook, emu, fault, expected):
+    emu.add_fault(method='POST', path=r'/api/pipelines/status$', times=1, **fault)
+    run = playbook('pipeline_status_info/read.yml')
+    assert run.rc == 0, run
+    result = run.saved('result')
+    assert result['failed'] is True
+    assert result['status'] == 200
+    for text in expected:
+        assert text in result['msg']
+    assert 'POST /v5/%s/api/pipelines/status' % FIXTURE['hw_project_id'] in result['msg']
+    assert result['requests'] == 1  # not retried: a 200 is an answer, not a transient failure
+    assert len(status_calls(emu)) == 1
+    assert_no_secrets(run.output)
+
+
+@pytest.mark.parametrize('auth, wrong', [
+    ('token', dict(hw_token='wrong-token-value-0001')),
+    ('aksk', dict(hw_sk='wrong-secret-value-0001')),
+])
+def test_wrong_credentials(playbook, emu, auth, wrong):
+    run = playbook('pipeline_status_info/read.yml', extra_vars=dict(wrong, auth=auth))
+    assert run.rc == 0, run
+    result = run.saved('result')
+    assert result['failed'] is True
+    assert result['status'] == 401
+    assert 'authentication or permission failure' in result['msg']
+    assert result['requests'] == 1  # 401 is not retried
+    assert_no_secrets(run.output, json.dumps(result))
+    for value in wrong.values():
+        assert value not in run.output
+        assert value not in json.dumps(result)
