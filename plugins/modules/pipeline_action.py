@@ -87,9 +87,10 @@ options:
       - Required with O(action=approval).
     type: str
     choices: [agree, refuse]
-  message:
+  comment:
     description:
       - Free text sent with the action as C(message), for example the approval comment.
+      - Named O(comment) because C(message) is reserved by Ansible for module options.
     type: str
   wait:
     description:
@@ -114,7 +115,7 @@ seealso:
     description: The status integers of a release task.
     link: https://support.huaweicloud.com/intl/en-us/api-servicestage/servicestage_06_0246.html
 author:
-  - devops_cloud.pipelines contributors
+  - devops_cloud.pipelines maintainers (@devops-cloud)
 '''
 
 EXAMPLES = r'''
@@ -149,7 +150,7 @@ EXAMPLES = r'''
     action: approval
     task_name: approve-prod
     approval_result: agree
-    message: Change CHG-1234 approved by the CAB
+    comment: Change CHG-1234 approved by the CAB
 
 - name: Stop whatever runs (changed is false when nothing does)
   devops_cloud.pipelines.pipeline_action:
@@ -274,7 +275,7 @@ def run(module, tasks, result):
     if module.check_mode:
         module.exit_json(**result)
 
-    body = ss.action_body(params['selected_tasks'], params['task_name'], params['approval_result'], params['message'])
+    body = ss.action_body(params['selected_tasks'], params['task_name'], params['approval_result'], params['comment'])
 
     def act():
         return tasks.act(task_id, action, body)
@@ -335,7 +336,7 @@ def main():
         )),
         task_name=dict(type='str'),
         approval_result=dict(type='str', choices=list(ss.APPROVAL_TYPES)),
-        message=dict(type='str'),
+        comment=dict(type='str'),
     )
     argument_spec.update(wait_argument_spec())
     module_kwargs = dict(HUAWEI_MODULE_KWARGS)

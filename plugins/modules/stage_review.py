@@ -102,7 +102,7 @@ seealso:
     description: The run detail in which the review step is found.
     link: https://support.huaweicloud.com/intl/en-us/api-pipeline/ShowPipelineRunDetail.html
 author:
-  - devops_cloud.pipelines contributors
+  - devops_cloud.pipelines maintainers (@devops-cloud)
 '''
 
 EXAMPLES = r'''

@@ -111,7 +111,7 @@ def test_step_finder():
     gate = pending[0]
     assert gate['job_id'] == 'j2' and gate['stage_name'] == 'Gate' and gate['stage_index'] == 1
     assert _review.find_pending(RUN, job_name='Old')[0] == []
-    pending, _ = _review.find_pending(RUN, step_name='sign-off')
+    pending = _review.find_pending(RUN, step_name='sign-off')[0]
     assert [g['step_id'] for g in pending] == ['s4']
     assert _review.find_pending({}) == ([], [])
     assert _review.find_pending({'stages': None}) == ([], [])

@@ -132,7 +132,7 @@ def test_approval_body_wire_values(fake_http, run_module, no_sleep):
     detail(fake_http, 5, 2)
     fake_http.add('POST', ACTION, answer(4))
     result = run_module(pipeline_action, args(action='approval', task_name='approve-prod', approval_result='refuse',
-                                              message='not today', wait=False))
+                                              comment='not today', wait=False))
     assert result['changed'] is True
     assert acting(fake_http)[0].json == {'task_name': 'approve-prod', 'approval_type': 'refuse', 'message': 'not today'}
 
