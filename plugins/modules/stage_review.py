@@ -234,7 +234,9 @@ run_status:
   type: str
   sample: RUNNING
 response:
-  description: 'What the server answered to the decision (v3: C({}); v5: C({"success": true})).'
+  description:
+    - 'What the server answered to the decision (v3: C({}); v5: C({"success": true})).'
+    - When the v5 answer was lost and the decision adopted from the run, C(adopted_status) holds the step status read back.
   returned: when the decision was sent
   type: dict
   sample: {"success": true}
