@@ -43,7 +43,7 @@ options:
   wait_until:
     description:
       - Poll the status until a condition holds, then return the last state.
-      - V(finished) waits until the latest run of every listed pipeline has finished
+      - V(finished) (in any case) waits until the latest run of every listed pipeline has finished
         (status C(COMPLETED), C(FAILED), C(CANCELED) or C(IGNORED)). Pipelines that never ran do not hold the
         wait back. C(PAUSED) and C(SUSPEND) runs are not finished; they wait for a person or a resource.
       - "Any other value is a JMESPath expression over C({pipelines, missing, summary}) that must become true
@@ -331,7 +331,7 @@ def main():
     query = compile_expression(module, 'query', params['query']) if params['query'] is not None else None
     wait_until = params['wait_until']
     condition = None
-    if wait_until is not None and wait_until.strip() != FINISHED:
+    if wait_until is not None and wait_until.strip().lower() != FINISHED:
         condition = compile_expression(module, 'wait_until', wait_until)
 
     client = None

@@ -82,8 +82,7 @@ def test_wait_until_finished_and_expression_timeout(playbook, emu):
     assert finished['requests'] >= 3  # it polled: RUNNING at first, COMPLETED after ~6 s
 
     assert timed_out['failed'] is True
-    assert timed_out['msg'].startswith("wait_until \"pipelines[?status=='COMPLETED']\" did not hold within 2s") or \
-        timed_out['msg'].startswith("wait_until 'pipelines[?status==\\'COMPLETED\\']' did not hold within 2s")
+    assert timed_out['msg'].startswith('wait_until "pipelines[?status==\'COMPLETED\']" did not hold within 2s')
     assert 'the expression is still false' in timed_out['msg']
     assert timed_out['summary'] == {'RUNNING': 1}  # the last state comes with the failure
     assert timed_out['pipelines'][0]['pipeline_id'] == 'a0000000000000000000000000000003'

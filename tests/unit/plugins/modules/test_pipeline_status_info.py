@@ -248,9 +248,10 @@ def test_wait_until_finished_polls_until_all_finished(fake_http, run_module, clo
     assert result['missing'] == ['d' * 32]  # never-run pipelines do not hold the wait back
 
 
-def test_wait_until_finished_returns_at_once_when_finished(fake_http, run_module, clock):
+@pytest.mark.parametrize('keyword', ['finished', ' Finished ', 'FINISHED'])
+def test_wait_until_finished_returns_at_once_when_finished(fake_http, run_module, clock, keyword):
     fake_http.add('POST', STATUS_PATH, ok([run('a' * 32, 'CANCELED')]))
-    result = run_module(pipeline_status_info, args(wait_until='finished', poll_interval=2))
+    result = run_module(pipeline_status_info, args(wait_until=keyword, poll_interval=2))
     assert result['requests'] == 1
     assert clock == []
 
