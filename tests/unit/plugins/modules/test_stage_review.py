@@ -27,17 +27,6 @@ TOKEN = 'unit-token-secret-0002'
 AK, SK = 'UNITAK000000000000002', 'unit-sk-secret-0002'
 
 
-@pytest.fixture
-def fake_http(fake_http, monkeypatch):  # pylint: disable=redefined-outer-name
-    """The shared fake, bound as a method (conftest sets the instance itself, which drops ``self``)."""
-
-    def request(session, *a, **kw):
-        return fake_http(session, *a, **kw)
-
-    monkeypatch.setattr(requests.Session, 'request', request)
-    return fake_http
-
-
 def args(**kwargs):
     base = dict(endpoint='https://cloudpipeline-ext.example.test', project_id=PROJECT, auth_token=TOKEN,
                 pipeline_id=PIPE, result='pass')
