@@ -113,12 +113,12 @@ def failing_step(run):
 def current_step(run):
     """``(stage name, job name, job status)`` of the job a live run is at (waiting jobs first)."""
     stages = run.get('stages') or []
-    for wanted in (WAITING_STATUSES, None):
+    idle = TERMINAL_STATUSES | SKIPPED_STATUSES | NOT_STARTED_STATUSES
+    for waiting_only in (True, False):
         for stage in stages:
             for job in stage.get('jobs') or []:
                 status = norm_status(job.get('status'))
-                if (status in wanted) if wanted else (status and status not in TERMINAL_STATUSES | SKIPPED_STATUSES
-                                                       | NOT_STARTED_STATUSES):
+                if status in WAITING_STATUSES if waiting_only else status not in idle:
                     return stage.get('name'), job.get('name'), job.get('status')
     return None, None, None
 

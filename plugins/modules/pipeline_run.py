@@ -19,7 +19,7 @@ description:
     and its read calls), chosen by the credentials given (see O(api)). Both behave the same.
   - Idempotent. Before it acts, the module lists the newest runs of the pipeline. A run that has not ended
     (running, or waiting at a manual validation gate) is B(live); while one is live, O(state=started) returns
-    it instead of starting another (RV(changed) is V(false)) unless O(force=true).
+    it instead of starting another (C(changed) is V(false)) unless O(force=true).
   - A start request is sent only once. When its answer is lost (connection reset, read timeout, HTTP 5xx) the
     module lists the runs again and adopts the run that appeared since its first read, so it never creates a
     duplicate. It sends the start again only when that list shows that no run was started and the failure may
@@ -27,7 +27,7 @@ description:
   - The run parameters are options of their own (branches, tags, variables, artifacts, comment); the module
     builds the C(params) JSON document of the API from them.
 author:
-  - devops_cloud.pipelines maintainers
+  - devops_cloud.pipelines maintainers (@devops-cloud)
 options:
   pipeline_id:
     description:
@@ -36,14 +36,14 @@ options:
     required: true
   state:
     description:
-      - V(started) starts a run unless one is live, in which case that run is returned with RV(changed=false).
+      - V(started) starts a run unless one is live, in which case that run is returned with C(changed=false).
         With O(force=true) a new run is started anyway.
       - V(finished) does what V(started) does, then always waits (regardless of O(wait)) until the run ends. The
         task fails when the run ends with another status than C(SUCCESS) (C(FAIL), C(CANCELED)) or when
         O(wait_timeout) passes first; the failure result carries the same data as a success
         (RV(run), RV(run_id), RV(url)) plus RV(failing_stage) and RV(failing_job).
       - V(canceled) stops the run O(run_id), or every live run of the pipeline when O(run_id) is not given.
-        RV(changed) is V(false) when nothing is live. On the AccessKey API this is C(StopPipelineRun). The token
+        C(changed) is V(false) when nothing is live. On the AccessKey API this is C(StopPipelineRun). The token
         API has no call that stops a whole run; the module then stops every job of the run that is running or
         waiting (C(PUT .../pipelineRuns/{runId}/jobs/{jobId}/stop)), after which Flow ends the run.
     type: str

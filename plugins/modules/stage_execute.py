@@ -21,14 +21,14 @@ description:
     C(ListAppReleaseStageExecutions), C(GetReleaseStagePipelineRun), C(CancelExecutionReleaseStage). See O(api).
   - Idempotent. Before it acts, the module reads the stage's executions. An execution that has not ended is
     B(live); while one is live, O(state=started) returns it instead of executing the stage again
-    (RV(changed) is V(false)) unless O(force=true).
+    (C(changed) is V(false)) unless O(force=true).
   - The execute request is sent only once. The new execution is identified in the executions list (the one that
     was not there before); when the answer is lost (connection reset, read timeout, HTTP 5xx), that list shows
     whether the server executed the stage, and the module adopts that execution instead of executing the stage
     a second time. It sends the request again only when the list shows no new execution and the failure may
     pass, three attempts at most.
 author:
-  - devops_cloud.pipelines maintainers
+  - devops_cloud.pipelines maintainers (@devops-cloud)
 options:
   app_name:
     description:
@@ -48,13 +48,13 @@ options:
   state:
     description:
       - V(started) executes the stage unless an execution of it is live, in which case that execution is
-        returned with RV(changed=false). With O(force=true) the stage is executed anyway.
+        returned with C(changed=false). With O(force=true) the stage is executed anyway.
       - V(finished) does what V(started) does, then always waits (regardless of O(wait)) until the execution
         ends. The task fails when it ends with another state than C(SUCCESS) (for example C(FAILED) or
         C(CANCELED)) or when O(wait_timeout) passes first; the failure result carries the same data as a
         success (RV(execution), RV(pipeline_run_id), RV(pipeline_run)) plus RV(failing_stage) and RV(failing_job).
       - V(canceled) cancels the execution O(execution_number), or every live execution of the stage when
-        O(execution_number) is not given (C(:cancel) / C(CancelExecutionReleaseStage)). RV(changed) is
+        O(execution_number) is not given (C(:cancel) / C(CancelExecutionReleaseStage)). C(changed) is
         V(false) when nothing is live.
     type: str
     choices: [started, finished, canceled]

@@ -185,4 +185,3 @@ def test_verdict():
     assert _flow.verdict(outcome, 'started', 'run 1', 'FAIL', failed, 5)[0] is None
     outcome.timed_out = True
     assert _flow.verdict(outcome, 'finished', 'run 1', 'RUNNING', {}, 5)[0] == 'timed out after 5s waiting for run 1 to end; last status RUNNING'
-

@@ -24,17 +24,6 @@ POP = '/appstack' + STAGE
 
 
 @pytest.fixture
-def fake_http(fake_http, monkeypatch):  # pylint: disable=redefined-outer-name
-    """The shared fake, bound as a method (conftest sets the instance itself, which drops ``self``)."""
-
-    def request(session, *a, **kw):
-        return fake_http(session, *a, **kw)
-
-    monkeypatch.setattr(requests.Session, 'request', request)
-    return fake_http
-
-
-@pytest.fixture
 def clock(no_sleep, monkeypatch):
     monkeypatch.setattr(time, 'monotonic', lambda: 1000.0 + sum(no_sleep))
     return no_sleep
