@@ -314,8 +314,9 @@ def guarded_action(act, probe, sleep=None, attempts=3):
     ``act()`` performs the call and returns its result. ``probe()`` reads state and returns evidence
     that the action took effect (anything truthy) or None. When ``act`` fails in a way that leaves
     it unknown whether the server acted, ``probe`` decides: evidence is adopted and returned; no
-    evidence plus a retryable error re-sends (state has proved nothing happened); otherwise the
-    error is raised. Returns ``(result, adopted)``.
+    evidence plus a retryable error re-sends after a pause (when the answer was lost rather than
+    refused, state is read once more after the pause, so a late-applying server is still adopted);
+    otherwise the error is raised. Returns ``(result, adopted)``.
     """
     sleep = sleep or time.sleep
     attempt = 0
@@ -333,6 +334,12 @@ def guarded_action(act, probe, sleep=None, attempts=3):
                 raise
             delay = getattr(err, 'retry_after', None)
             sleep(jittered_backoff(attempt) if delay is None else delay)
+            if err.uncertain:
+                # The answer was lost, not refused: a slow server may apply the call late.
+                # Look once more after the pause before sending it again.
+                evidence = probe()
+                if evidence:
+                    return evidence, True
 
 
 class WaitResult:

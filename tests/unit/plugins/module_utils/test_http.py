@@ -603,8 +603,25 @@ def test_guarded_action_uncertain_retryable_without_evidence_resends(fake_http):
     assert guarded_action(lambda: client.call('POST', RUN_PATH, body={}, idempotent=False), probe,
                           sleep=slept.append) == (5, False)
     assert len(fake_http.calls) == 2
-    assert probe.calls == 1
+    assert probe.calls == 2  # once at once, once more after the pause, before re-sending
     assert len(slept) == 1
+
+
+def test_guarded_action_late_applied_action_is_adopted_not_resent(fake_http):
+    """A lost answer whose effect shows only after the pause is adopted: the call is not sent twice."""
+    fake_http.add('POST', RUN_ROUTE, reply(502))
+    client = yunxiao()
+    answers = [None, {'id': 7}]
+    calls = []
+
+    def probe():
+        calls.append(1)
+        return answers.pop(0)
+
+    assert guarded_action(lambda: client.call('POST', RUN_PATH, body={}, idempotent=False), probe,
+                          sleep=lambda s: None) == ({'id': 7}, True)
+    assert len(fake_http.calls) == 1
+    assert len(calls) == 2
 
 
 # ---------------------------------------------------------------------------------------------
