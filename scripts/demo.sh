@@ -56,4 +56,5 @@ echo "emulator at $EMULATOR_URL (pid $EMU_PID)"
 
 banner "ansible-playbook playbooks/demo.yml"
 cd "$ROOT"
-ANSIBLE_COLLECTIONS_PATH="$TMP/collections" ansible-playbook playbooks/demo.yml -e "emulator_url=$EMULATOR_URL" "$@"
+ANSIBLE_COLLECTIONS_PATH="$TMP/collections" ANSIBLE_LOCALHOST_WARNING=false ANSIBLE_INVENTORY_UNPARSED_WARNING=false \
+    ansible-playbook playbooks/demo.yml -e "emulator_url=$EMULATOR_URL" "$@"
