@@ -25,6 +25,10 @@ options:
     description:
       - Seconds between two status reads while waiting. Waiting ends at the first read that shows a
         final state, so a shorter interval detects completion sooner at the cost of more requests.
+      - Where the module knows how long the object typically takes (the median duration of the
+        pipeline's recent successful runs), a freshly started run is read less often while its
+        expected end is far away (half the remaining time, at most ten intervals), once just after
+        the expected end, and every O(poll_interval) from then on.
     type: float
     default: 5.0
 '''

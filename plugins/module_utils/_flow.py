@@ -27,6 +27,8 @@ import json
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._http import (
     ApiError,
     guarded_action,
+    poll_schedule,
+    typical_duration,
     wait_for,
 )
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils.alibaba import (
@@ -38,6 +40,7 @@ from ansible_collections.devops_cloud.pipelines.plugins.module_utils.alibaba imp
 
 FLOW_WEB_URL = 'https://flow.aliyun.com/pipelines/%s/builds/%s'
 LIST_PAGE_SIZE = 30
+RECENT_RUNS = 5  # successful runs whose median duration paces the polling of a fresh run
 
 # Run / stage / job statuses. Flow documents RUNNING, SUCCESS, FAIL (and lists CANCELED and WAITING as run
 # statuses of its pipeline list); the other spellings are accepted defensively.
@@ -431,6 +434,7 @@ class Outcome:
         self.timed_out = False
         self.elapsed = 0.0
         self.polls = 0
+        self.expected_duration = None  # typical seconds of recent successful runs, when known
 
 
 def _earliest(records, id_of):
@@ -460,9 +464,11 @@ def ensure_run(target, state, force=False, run_id=None, wait=False, wait_timeout
     if state == 'finished' or wait:
         outcome.waited = True
         for index, record in enumerate(targets):
+            fresh = outcome.action in ('started', 'adopted')
             result = wait_for(lambda rid=target.id_of(record): target.get(rid),
                               lambda rec: is_terminal(target.status_of(rec)),
-                              wait_timeout, poll_interval, sleep=sleep, first=record)
+                              wait_timeout, poll_interval, sleep=sleep, first=record,
+                              schedule=poll_schedule(poll_interval, outcome.expected_duration if fresh else None))
             outcome.elapsed += result.elapsed
             outcome.polls += result.polls
             targets[index] = result.state
@@ -487,6 +493,8 @@ def _start(target, outcome, force, check_mode):
         outcome.changed = True
         outcome.action = 'would_start'
         return []
+    outcome.expected_duration = typical_duration(
+        (r.get('start_time'), r.get('end_time')) for r in runs[:RECENT_RUNS] if succeeded(target.status_of(r)))
 
     def appeared():
         fresh = [r for r in target.list() if str(target.id_of(r)) not in known]

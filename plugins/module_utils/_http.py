@@ -18,6 +18,7 @@ an uncertain failure and adopts what the server did instead of re-sending blindl
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import datetime
 import json
 import random
 import re
@@ -342,6 +343,60 @@ def guarded_action(act, probe, sleep=None, attempts=3):
                     return evidence, True
 
 
+def epoch_seconds(value):
+    """Seconds since the epoch from an API time: epoch seconds or milliseconds, or ISO 8601 text (UTC
+    assumed when no zone is given). None when the value is missing or unreadable."""
+    if isinstance(value, bool) or value in (None, ''):
+        return None
+    if isinstance(value, (int, float)):
+        return value / 1000.0 if value > 1e11 else float(value)
+    text = str(value).strip()
+    if text.isdigit():
+        return epoch_seconds(int(text))
+    if text.endswith('Z'):
+        text = text[:-1] + '+00:00'
+    try:
+        moment = datetime.datetime.fromisoformat(text.replace(' ', 'T', 1))
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=datetime.timezone.utc)
+    return moment.timestamp()
+
+
+def typical_duration(spans):
+    """Median length in seconds of ``(start, end)`` API times, from the spans both of whose ends parse."""
+    lengths = []
+    for start, end in spans:
+        start, end = epoch_seconds(start), epoch_seconds(end)
+        if start is not None and end is not None and end >= start:
+            lengths.append(end - start)
+    if not lengths:
+        return None
+    lengths.sort()
+    middle = len(lengths) // 2
+    return lengths[middle] if len(lengths) % 2 else (lengths[middle - 1] + lengths[middle]) / 2.0
+
+
+def poll_schedule(interval, expected=None, margin=0.25, max_factor=10):
+    """Seconds to sleep before the next read, as a function of the seconds spent waiting so far.
+
+    Without ``expected`` every ``interval``. With ``expected`` (how long the object typically takes,
+    e.g. the median of its recent successful runs), reads back off while the end is far away -- half
+    the remaining time, at least ``interval`` and at most ``max_factor`` intervals, so an early
+    failure is still seen -- one read lands ``margin`` seconds after the expected end, and from then
+    on the object is read every ``interval``.
+    """
+    def next_sleep(elapsed):
+        remaining = None if expected is None else expected - elapsed
+        if remaining is None or remaining <= 0:
+            return interval
+        if remaining <= interval:
+            return remaining + margin
+        return min(max(interval, remaining / 2.0), interval * max_factor)
+    return next_sleep
+
+
 class WaitResult:
     """Outcome of ``wait_for``: the last state, whether the condition held, polls and seconds spent."""
 
@@ -352,12 +407,13 @@ class WaitResult:
         self.elapsed = elapsed
 
 
-def wait_for(fetch, is_done, timeout, interval, sleep=None, clock=None, first=None):
+def wait_for(fetch, is_done, timeout, interval, sleep=None, clock=None, first=None, schedule=None):
     """Poll ``fetch()`` until ``is_done(state)`` or ``timeout`` seconds pass.
 
     Reads at once (or starts from ``first`` when the caller already holds a fresh state), then
-    every ``interval`` seconds; it returns as soon as the condition holds and never sleeps past
-    the deadline. Transient read failures are retried inside ``fetch`` by the transport.
+    every ``interval`` seconds -- or as ``schedule(elapsed)`` says (see ``poll_schedule``); it
+    returns as soon as the condition holds and never sleeps past the deadline. Transient read
+    failures are retried inside ``fetch`` by the transport.
     """
     sleep = sleep or time.sleep
     clock = clock or time.monotonic
@@ -372,7 +428,7 @@ def wait_for(fetch, is_done, timeout, interval, sleep=None, clock=None, first=No
         remaining = deadline - clock()
         if remaining <= 0:
             return WaitResult(state, False, polls, clock() - start)
-        sleep(min(interval, remaining))
+        sleep(min(schedule(clock() - start) if schedule else interval, remaining))
         state = fetch()
         polls += 1
     return WaitResult(state, True, polls, clock() - start)
