@@ -11,12 +11,16 @@ COLLECTION=devops_cloud.pipelines
 banner() { printf '\n==== %s ====\n' "$*"; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
-# The interpreter the venv is made from: Python 3.11 (ansible-core 2.19 and every pin support it).
+# Is the interpreter $1 Python 3.11 (ansible-core 2.19 and every pin support it)?
+is_python311() {
+    "$1" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null
+}
+
+# The interpreter the venv is made from.
 base_python() {
     local cand
     for cand in python3.11 python3; do
-        if command -v "$cand" >/dev/null 2>&1 &&
-            "$cand" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null; then
+        if command -v "$cand" >/dev/null 2>&1 && is_python311 "$cand"; then
             echo "$cand"
             return 0
         fi
@@ -28,7 +32,7 @@ base_python() {
 # stamp named after the requirements' hash is present, so a re-run costs nothing.
 ensure_venv() {
     local req=$ROOT/tests/requirements.txt hash stamp log
-    if [ ! -x "$PY" ] || ! "$PY" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null; then
+    if [ ! -x "$PY" ] || ! is_python311 "$PY"; then
         rm -rf "$VENV"
         "$(base_python)" -m venv "$VENV"
     fi
