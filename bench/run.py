@@ -73,7 +73,8 @@ def collections_path():
 
 def playbook(name, env, extra):
     """Run a bench playbook; returns (rc, wall seconds, facts written by the play)."""
-    out = tempfile.mktemp(suffix='.json')
+    handle, out = tempfile.mkstemp(suffix='.json')
+    os.close(handle)
     extra = dict(extra, bench_out=out)
     cmd = [os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), '-i', 'localhost,', '-c', 'local',
            os.path.join(PLAYS, name), '-e', json.dumps(extra)]
@@ -151,13 +152,13 @@ def module_overhead(emu, reps):
     raw_code = ('import requests,json,sys; r=requests.post(sys.argv[1]+"/v5/%s/api/pipelines/status", '
                 'headers={"X-Auth-Token": "%s", "Content-Type": "application/json"}, data=json.dumps(["a0000000000000000000000000000001"]));'
                 'assert r.status_code==200' % (HW_PROJECT, HW_TOKEN))
-    args_file = tempfile.mktemp(suffix='.json')
-    with open(args_file, 'w') as handle:
+    fd, args_file = tempfile.mkstemp(suffix='.json')
+    with os.fdopen(fd, 'w') as handle:
         json.dump({'ANSIBLE_MODULE_ARGS': {'endpoint': emu.url, 'auth_token': HW_TOKEN, 'project_id': HW_PROJECT,
                                            'pipeline_ids': ['a0000000000000000000000000000001']}}, handle)
     module_path = os.path.join(ROOT, 'plugins', 'modules', 'pipeline_status_info.py')
     rows = dict(import_s=[], requests_import_s=[], raw_call_s=[], module_run_s=[], heavy_modules=[])
-    for _ in range(reps):
+    for dummy in range(reps):
         out = subprocess.run([sys.executable, '-c', import_code], env=env, capture_output=True, text=True, check=True).stdout.split()
         rows['import_s'].append(float(out[0]))
         rows['heavy_modules'].append(int(out[1]))
@@ -199,7 +200,7 @@ def fmt(stat, unit='s'):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser = argparse.ArgumentParser(description=__doc__.split('\n', 1)[0])
     parser.add_argument('--reps', type=int, default=5)
     parser.add_argument('--poll-interval', type=float, default=2.0)
     parser.add_argument('--fan-in', type=int, default=1000)
@@ -215,7 +216,7 @@ def main():
     try:
         if 'wait' in only:
             samples = dict(module=[], uri=[])
-            for _ in range(opts.reps):
+            for dummy in range(opts.reps):
                 for variant in ('module', 'uri'):
                     samples[variant].append(start_and_wait(emu, env, variant, opts.poll_interval))
                     print('start-and-wait', variant, samples[variant][-1], flush=True)
@@ -223,10 +224,10 @@ def main():
         if 'fanin' in only:
             ids = ['b%031x' % n for n in range(1, opts.fan_in + 1)]
             samples = dict(module=[], uri=[])
-            for _ in range(opts.reps):
+            for dummy in range(opts.reps):
                 for variant in ('module', 'uri'):
                     samples[variant].append(fan_in(emu, env, variant, ids, opts.chunk))
-                    print('fan-in', variant, {k: v for k, v in samples[variant][-1].items()}, flush=True)
+                    print('fan-in', variant, samples[variant][-1], flush=True)
             results['fan_in'] = dict((k, summarize(v)) for k, v in samples.items())
             results['fan_in']['speedup'] = spread([u['task_s'] / m['task_s'] for m, u in zip(samples['module'], samples['uri'])])
         if 'overhead' in only:

@@ -197,7 +197,7 @@ def _groups(run):
 
 
 def _agg(phases):
-    statuses = [p['status'] for _, p in phases]
+    statuses = [p['status'] for dummy, p in phases]
     for status in (FAILED, CANCELED, WAITING, PAUSED, RUNNING):
         if status in statuses:
             return status
@@ -224,8 +224,8 @@ def flow_run(run, state):
     """The Flow PipelineRun object (POP pipelineRun / token API run)."""
     stages = []
     for n, (name, phases) in enumerate(_groups(run)):
-        starts = [p['start'] for _, p in phases if p['start'] is not None]
-        ends = [p['end'] for _, p in phases if p['end'] is not None]
+        starts = [p['start'] for dummy, p in phases if p['start'] is not None]
+        ends = [p['end'] for dummy, p in phases if p['end'] is not None]
         status = _agg(phases)
         stages.append({'index': str(n), 'name': name, 'stageInfo': {
             'name': name, 'status': FLOW[status], 'startTime': ms(min(starts)) if starts else None,

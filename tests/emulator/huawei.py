@@ -194,7 +194,7 @@ def _groups(run):
 
 def _agg(phases):
     """Stage status from its phases."""
-    statuses = [p['status'] for _, p in phases]
+    statuses = [p['status'] for dummy, p in phases]
     for status in (FAILED, CANCELED, WAITING, PAUSED, RUNNING):
         if status in statuses:
             return status
@@ -208,8 +208,8 @@ def _fmt(seconds):
 
 
 def _stage_window(phases):
-    starts = [p['start'] for _, p in phases if p['start'] is not None]
-    ends = [p['end'] for _, p in phases if p['end'] is not None]
+    starts = [p['start'] for dummy, p in phases if p['start'] is not None]
+    ends = [p['end'] for dummy, p in phases if p['end'] is not None]
     done = _agg(phases) in (SUCCESS, FAILED, CANCELED)
     return (min(starts) if starts else None), (max(ends) if ends and done else None)
 

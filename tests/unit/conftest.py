@@ -111,8 +111,12 @@ def _response(call, answer):
 @pytest.fixture
 def fake_http(monkeypatch):
     fake = FakeHttp()
-    # A plain function is bound as a method; the instance itself would not be.
-    monkeypatch.setattr(requests.Session, 'request', lambda session, *args, **kwargs: fake(session, *args, **kwargs))
+
+    def request(session, *args, **kwargs):
+        # A plain function is bound as a method; the FakeHttp instance itself would not be.
+        return fake(session, *args, **kwargs)
+
+    monkeypatch.setattr(requests.Session, 'request', request)
     return fake
 
 

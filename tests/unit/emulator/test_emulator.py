@@ -328,7 +328,7 @@ def test_fault_status_html_malformed_empty_error200(fresh):
     assert resp.status_code == 429 and resp.headers['Retry-After'] == '2' and resp.json()['errorCode'] == 'Throttling'
     assert requests.get(url, headers=YX).status_code == 200  # expired after ``times``
     fresh.add_fault(path='/runs$', status=503, kind='status', times=2)
-    assert [requests.get(url, headers=YX).status_code for _ in range(3)] == [503, 503, 200]
+    assert [requests.get(url, headers=YX).status_code for dummy in range(3)] == [503, 503, 200]
     fresh.add_fault(path='/runs$', kind='html', status=502)
     resp = requests.get(url, headers=YX)
     assert resp.status_code == 502 and resp.headers['Content-Type'].startswith('text/html')
