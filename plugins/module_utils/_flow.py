@@ -288,6 +288,21 @@ def _text(value):
     return value if isinstance(value, str) else str(value)
 
 
+def repo_key(url):
+    """A repository URL compared loosely: no surrounding blanks, trailing ``/`` or ``.git``."""
+    key = str(url or '').strip().rstrip('/')
+    return key[:-4] if key.endswith('.git') else key
+
+
+def built_branches(sources, branches):
+    """Whether a run's ``sources`` (normalised) built, for every repository URL of ``branches``, that branch."""
+    built = {}
+    for source in sources or []:
+        if source.get('repo') is not None:
+            built.setdefault(repo_key(source['repo']), set()).add(str(source.get('branch')))
+    return all(str(branch) in built.get(repo_key(repo), ()) for repo, branch in (branches or {}).items())
+
+
 def make_client(params, sleep=None):
     """``(api, client)`` for the options given: ``yunxiao`` + YunxiaoClient or ``openapi`` + PopClient."""
     api = select_api(params)
@@ -301,16 +316,18 @@ class FlowRuns:
     """Runs of one Flow pipeline. Subclasses implement the calls of one API.
 
     Target interface of ``ensure_run``: ``list()`` (newest first), ``get(id)``, ``start()`` (acting,
-    sent once, returns the new id or None), ``stop(record)`` (acting), ``kind`` and ``status_of``.
+    sent once, returns the new id or None), ``stop(record)`` (acting), ``reusable(entry)`` (the matcher
+    of ``skip_if_succeeded``), ``kind``, ``id_of`` and ``status_of``.
     """
 
     kind = 'pipeline run'
 
-    def __init__(self, client, organization_id, pipeline_id, run_params=None):
+    def __init__(self, client, organization_id, pipeline_id, run_params=None, branches=None):
         self.client = client
         self.organization_id = organization_id
         self.pipeline_id = pipeline_id
         self.run_params = run_params or {}
+        self.branches = branches or {}
 
     @staticmethod
     def status_of(record):
@@ -339,6 +356,18 @@ class FlowRuns:
         if run['id'] is None:
             run['id'] = _int(run_id)
         return run
+
+    def reusable(self, entry):
+        """The matcher of ``skip_if_succeeded``: the succeeded run ``entry`` read in full when it built the
+        branch of every repository in ``branches``, else None.
+
+        The run's ``sources`` (repository and branch) are the only run inputs the API reports back; a list
+        entry without them is compared after reading the run (``GetPipelineRun``).
+        """
+        if entry.get('sources') and not built_branches(entry['sources'], self.branches):
+            return None
+        run = self.get(entry['id'])
+        return run if built_branches(run.get('sources'), self.branches) else None
 
     def list_raw(self):  # pragma: no cover - abstract
         raise NotImplementedError
@@ -417,7 +446,8 @@ def flow_runs(params, run_params=None, sleep=None):
     """The Flow backend for the module's options."""
     api, client = make_client(params, sleep=sleep)
     cls = YunxiaoFlow if api == 'yunxiao' else PopFlow
-    return cls(client, params['organization_id'], params['pipeline_id'], run_params=run_params)
+    return cls(client, params['organization_id'], params['pipeline_id'], run_params=run_params,
+               branches=params.get('branches'))
 
 
 # -- shared started / finished / canceled state machine ----------------------------------------------
@@ -427,7 +457,7 @@ class Outcome:
     def __init__(self):
         self.changed = False
         self.record = None       # the run/execution the task is about (latest state read)
-        self.action = 'none'     # started | adopted | existing | stopped | none | would_start | would_stop
+        self.action = 'none'     # started | adopted | existing | skipped_succeeded | stopped | none | would_start | would_stop
         self.stopped = []        # ids of runs/executions stopped (state=canceled)
         self.stopped_jobs = []   # job ids stopped (token API)
         self.waited = False
@@ -442,10 +472,13 @@ def _earliest(records, id_of):
 
 
 def ensure_run(target, state, force=False, run_id=None, wait=False, wait_timeout=1800, poll_interval=5.0,
-               check_mode=False, sleep=None, outcome=None):
+               check_mode=False, sleep=None, outcome=None, skip_if_succeeded=False):
     """Bring a pipeline (or release stage) to ``state`` (started / finished / canceled).
 
     ``started``: a live run is reused (``changed`` false) unless ``force``; otherwise one run is started.
+    With ``skip_if_succeeded`` (and no ``force``), when nothing is live and the newest finished run
+    succeeded and the target's matcher ``reusable(entry)`` accepts it, that run is returned instead
+    (``changed`` false, action ``skipped_succeeded``; also in check mode).
     The start is sent once; when its answer is lost, the runs are listed again and the run that appeared
     since the first read is adopted (``guarded_action``), so no second run is created.
     ``finished``: as ``started``, then always waits until the run is terminal.
@@ -458,7 +491,7 @@ def ensure_run(target, state, force=False, run_id=None, wait=False, wait_timeout
     if state == 'canceled':
         targets = _cancel(target, outcome, run_id, check_mode)
     else:
-        targets = _start(target, outcome, force, check_mode)
+        targets = _start(target, outcome, force, check_mode, skip_if_succeeded)
     if check_mode or not targets:
         return outcome
     if state == 'finished' or wait:
@@ -481,7 +514,12 @@ def ensure_run(target, state, force=False, run_id=None, wait=False, wait_timeout
     return outcome
 
 
-def _start(target, outcome, force, check_mode):
+def newest_finished(runs, status_of):
+    """The newest run that has ended (``runs`` newest first), or None."""
+    return next((r for r in runs if is_terminal(status_of(r))), None)
+
+
+def _start(target, outcome, force, check_mode, skip_if_succeeded=False):
     runs = target.list()
     known = set(str(target.id_of(r)) for r in runs)
     live = [r for r in runs if is_live(target.status_of(r))]
@@ -489,6 +527,14 @@ def _start(target, outcome, force, check_mode):
         outcome.action = 'existing'
         outcome.record = target.get(target.id_of(live[0]))
         return [outcome.record]
+    if skip_if_succeeded and not force:
+        last = newest_finished(runs, target.status_of)
+        reused = target.reusable(last) if last is not None and succeeded(target.status_of(last)) else None
+        if reused is not None:
+            # ended and succeeded: nothing to wait for, nothing to start
+            outcome.action = 'skipped_succeeded'
+            outcome.record = reused
+            return []
     if check_mode:
         outcome.changed = True
         outcome.action = 'would_start'

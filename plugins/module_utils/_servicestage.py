@@ -105,8 +105,13 @@ def is_failure(status, action=None, approval_result=None):
     return status not in EXPECTED_FAILURES.get(key, frozenset())
 
 
-def plan(action, status):
-    """Decide what ``action`` does in ``status``: ``('act', None)``, ``('noop', why)`` or ``('fail', why)``."""
+def plan(action, status, skip_if_succeeded=False):
+    """Decide what ``action`` does in ``status``: ``('act', None)``, ``('noop', why)`` or ``('fail', why)``.
+
+    ``skip_if_succeeded``: a ``start`` of a release task that already succeeded (2) is a no-op.
+    """
+    if skip_if_succeeded and action == 'start' and status == SUCCEEDED:
+        return 'noop', 'the release task already succeeded and skip_if_succeeded is set: it is %s' % describe(status)
     act_in, done_in = RULES[action]
     if status in act_in:
         return 'act', None

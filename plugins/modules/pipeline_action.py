@@ -32,6 +32,8 @@ description:
     V(rollback) acts on a succeeded or failed release (2, 3), reports C(changed=false) while or after it is
     rolled back (10, 11).
     Every failure message names the task's actual status in words."
+  - With O(skip_if_succeeded=true), V(start) also reports C(changed=false) and sends nothing when the release
+    succeeded (2), so that re-running a playbook does not release again.
   - If the answer to the action is lost (connection reset, read timeout, HTTP 5xx), the module reads the
     task again and adopts the action when the status shows that it took effect, instead of sending it twice.
 extends_documentation_fragment:
@@ -87,6 +89,17 @@ options:
       - Required with O(action=approval).
     type: str
     choices: [agree, refuse]
+  skip_if_succeeded:
+    description:
+      - With O(action=start), send nothing and report C(changed=false) when the release task's status is
+        release succeeded (2), instead of releasing again. The task's last execution is returned in
+        RV(execution_id) when the record names one.
+      - Only the status is looked at; the release task does not report which O(selected_tasks) or O(comment)
+        the succeeded release was started with.
+      - Only valid with O(action=start).
+    type: bool
+    default: false
+    version_added: 0.1.0
   comment:
     description:
       - Free text sent with the action as C(message), for example the approval comment.
@@ -152,6 +165,15 @@ EXAMPLES = r'''
     approval_result: agree
     comment: Change CHG-1234 approved by the CAB
 
+- name: Release unless the release task already succeeded (a re-run changes nothing)
+  devops_cloud.pipelines.pipeline_action:
+    region: cn-north-4
+    project_id: "{{ hw_project_id }}"
+    auth_token: "{{ iam_token }}"
+    pipeline_id: 4105b37a-947e-4aca-90d8-cec7c04c6f38
+    action: start
+    skip_if_succeeded: true
+
 - name: Stop whatever runs (changed is false when nothing does)
   devops_cloud.pipelines.pipeline_action:
     region: cn-north-4
@@ -169,8 +191,8 @@ changed:
 execution_id:
   description:
     - ID of the execution the action started or acted on (C(id) of the action's answer).
-    - When nothing was sent, or a lost answer was adopted, the execution the task record names
-      (C(execution_id)), if it names one; V(null) otherwise and in check mode.
+    - When nothing was sent, in check mode, or when a lost answer was adopted, the execution the task record
+      names (C(execution_id)), if it names one; V(null) otherwise.
   returned: always
   type: str
   sample: "286541"
@@ -263,7 +285,7 @@ def run(module, tasks, result):
     result.update(previous_status=before['status'], previous_status_name=ss.status_name(before['status']))
     _set_state(result, before)
 
-    decision, why = ss.plan(action, before['status'])
+    decision, why = ss.plan(action, before['status'], params['skip_if_succeeded'])
     if decision == 'fail':
         module.fail_json(msg='release task %s: %s' % (task_id, why), **result)
     if decision == 'noop':
@@ -273,6 +295,7 @@ def run(module, tasks, result):
 
     result['changed'] = True
     if module.check_mode:
+        result['execution_id'] = ss.execution_id(None, before)
         module.exit_json(**result)
 
     body = ss.action_body(params['selected_tasks'], params['task_name'], params['approval_result'], params['comment'])
@@ -337,12 +360,15 @@ def main():
         task_name=dict(type='str'),
         approval_result=dict(type='str', choices=list(ss.APPROVAL_TYPES)),
         comment=dict(type='str'),
+        skip_if_succeeded=dict(type='bool', default=False),
     )
     argument_spec.update(wait_argument_spec())
     module_kwargs = dict(HUAWEI_MODULE_KWARGS)
     module_kwargs['required_if'] = [('action', 'approval', ('task_name', 'approval_result'))]
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True, **module_kwargs)
     require_requests(module)
+    if module.params['skip_if_succeeded'] and module.params['action'] != 'start':
+        module.fail_json(msg='skip_if_succeeded is only used with action=start (got action=%s)' % module.params['action'])
     result = dict(changed=False, action=module.params['action'], execution_id=None, adopted=False)
     try:
         client = HuaweiClient(module.params, ss.SERVICE)

@@ -19,7 +19,9 @@ description:
     and its read calls), chosen by the credentials given (see O(api)). Both behave the same.
   - Idempotent. Before it acts, the module lists the newest runs of the pipeline. A run that has not ended
     (running, or waiting at a manual validation gate) is B(live); while one is live, O(state=started) returns
-    it instead of starting another (C(changed) is V(false)) unless O(force=true).
+    it instead of starting another (C(changed) is V(false)) unless O(force=true). A run that has ended is not
+    live; with O(skip_if_succeeded=true) one that succeeded with the requested branches is returned instead of
+    starting another, so that re-running a playbook changes nothing.
   - A start request is sent only once. When its answer is lost (connection reset, read timeout, HTTP 5xx) the
     module lists the runs again and adopts the run that appeared since its first read, so it never creates a
     duplicate. It sends the start again only when that list shows that no run was started and the failure may
@@ -56,8 +58,27 @@ options:
   force:
     description:
       - Start a new run even when a run of the pipeline is live. Only used with O(state=started) and O(state=finished).
+      - Also starts a run when O(skip_if_succeeded=true) would reuse one.
     type: bool
     default: false
+  skip_if_succeeded:
+    description:
+      - With O(state=started) or O(state=finished), when no run is live and the newest run that has ended
+        succeeded (C(SUCCESS)) and built, for every repository URL of O(branches), that branch, return that run
+        with C(changed=false) and RV(action=skipped_succeeded) instead of starting one. This makes a re-run of a
+        task that already went through change nothing, without keeping any state on the controller.
+      - The branches are compared with the code sources (repository and branch) the run reports; the run is
+        read (C(GetPipelineRun)) when its list entry has no sources. Repository URLs are compared without a
+        trailing C(/) or C(.git).
+      - Only the branches are compared, because they are the only inputs the API reports back. O(tags),
+        O(branch_mode_branches), O(envs), the artifacts, O(comment) and O(params) are B(not) compared: a run
+        that succeeded with other values of these is reused too. Set O(force=true) (or leave this option
+        V(false)) when only these changed.
+      - A newest ended run that failed or was canceled does not count, even when an older one succeeded.
+      - Check mode predicts the same.
+    type: bool
+    default: false
+    version_added: 0.1.0
   branches:
     description:
       - Branch to run per code source, as a dictionary of repository URL to branch name (C(runningBranchs)).
@@ -149,6 +170,16 @@ EXAMPLES = r'''
   ansible.builtin.debug:
     msg: "Run {{ started.run_id }}: {{ started.url }}"
 
+- name: Build the release branch once; a re-run returns the run that succeeded (changed=false)
+  devops_cloud.pipelines.pipeline_run:
+    organization_id: "{{ yunxiao_org_id }}"
+    yunxiao_token: "{{ yunxiao_token }}"
+    pipeline_id: 1234567
+    state: finished
+    skip_if_succeeded: true
+    branches:
+      https://codeup.aliyun.com/60c1abb32c5969c370c5fcd0/demo.git: release/1.4
+
 - name: Run a pipeline with an AccessKey and wait until it succeeds (the task fails when it does not)
   devops_cloud.pipelines.pipeline_run:
     organization_id: "{{ yunxiao_org_id }}"
@@ -198,7 +229,8 @@ EXAMPLES = r'''
 RETURN = r'''
 run:
   description:
-    - The run the task is about (started, adopted, found live or stopped), as last read; the same shape on both APIs.
+    - The run the task is about (started, adopted, found live, reused by O(skip_if_succeeded) or stopped), as
+      last read; the same shape on both APIs.
     - V(null) in check mode when a run would be started, and with O(state=canceled) when no run is live and
       O(run_id) is not given.
   returned: always, also when the task fails after the run was found or started
@@ -274,8 +306,9 @@ url:
 action:
   description:
     - What the module did. V(started) a new run; V(adopted) the run that its lost start request created;
-      V(existing) found a live run and started nothing; V(stopped) stopped runs; V(none) nothing to do;
-      V(would_start) and V(would_stop) in check mode.
+      V(existing) found a live run and started nothing; V(skipped_succeeded) found that the newest ended run
+      succeeded with the requested branches (O(skip_if_succeeded=true)) and started nothing;
+      V(stopped) stopped runs; V(none) nothing to do; V(would_start) and V(would_stop) in check mode.
   returned: always
   type: str
   sample: started
@@ -336,6 +369,7 @@ def main():
         state=dict(type='str', default='started', choices=['started', 'finished', 'canceled']),
         run_id=dict(type='int'),
         force=dict(type='bool', default=False),
+        skip_if_succeeded=dict(type='bool', default=False),
         branches=dict(type='dict'),
         tags=dict(type='dict'),
         branch_mode_branches=dict(type='list', elements='str'),
@@ -368,7 +402,7 @@ def main():
         runs = flow_runs(p, run_params=run_params)
         ensure_run(runs, p['state'], force=p['force'], run_id=p['run_id'], wait=p['wait'],
                    wait_timeout=p['wait_timeout'], poll_interval=p['poll_interval'],
-                   check_mode=module.check_mode, outcome=outcome)
+                   check_mode=module.check_mode, outcome=outcome, skip_if_succeeded=p['skip_if_succeeded'])
     except ApiError as err:
         fail_api_error(module, err, **_result(p, outcome))
 

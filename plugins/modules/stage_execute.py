@@ -21,7 +21,8 @@ description:
     C(ListAppReleaseStageExecutions), C(GetReleaseStagePipelineRun), C(CancelExecutionReleaseStage). See O(api).
   - Idempotent. Before it acts, the module reads the stage's executions. An execution that has not ended is
     B(live); while one is live, O(state=started) returns it instead of executing the stage again
-    (C(changed) is V(false)) unless O(force=true).
+    (C(changed) is V(false)) unless O(force=true). With O(skip_if_succeeded=true), the newest ended execution
+    is returned instead of executing the stage again when it succeeded.
   - The execute request is sent only once. The new execution is identified in the executions list (the one that
     was not there before); when the answer is lost (connection reset, read timeout, HTTP 5xx), that list shows
     whether the server executed the stage, and the module adopts that execution instead of executing the stage
@@ -66,8 +67,23 @@ options:
   force:
     description:
       - Execute the stage even when an execution of it is live. Only used with O(state=started) and O(state=finished).
+      - Also executes the stage when O(skip_if_succeeded=true) would reuse an execution.
     type: bool
     default: false
+  skip_if_succeeded:
+    description:
+      - With O(state=started) or O(state=finished), when no execution is live and the newest execution that has
+        ended succeeded (C(SUCCESS)), return it with C(changed=false) and RV(action=skipped_succeeded) instead of
+        executing the stage again. This makes a re-run of a task that already went through change nothing,
+        without keeping any state on the controller.
+      - B(Nothing is compared.) The executions list reports no parameters of an execution (no O(params),
+        O(branches), O(comment) or O(release_branch_repo_info)), so the newest execution is reused whatever it
+        was executed with. Set O(force=true) (or leave this option V(false)) when the stage must run with new inputs.
+      - A newest ended execution that failed or was canceled does not count, even when an older one succeeded.
+      - Check mode predicts the same.
+    type: bool
+    default: false
+    version_added: 0.1.0
   params:
     description:
       - Run variables of the stage's pipeline, as a dictionary of name to value, sent in the C(params) object
@@ -191,6 +207,16 @@ EXAMPLES = r'''
         - branch_name: feature/search
           change_request_sn: 25500c0ffee0aaf9856
 
+- name: Execute the dev stage once; a re-run returns the execution that succeeded (changed=false)
+  devops_cloud.pipelines.stage_execute:
+    organization_id: "{{ yunxiao_org_id }}"
+    yunxiao_token: "{{ yunxiao_token }}"
+    app_name: my-web-service
+    release_workflow_sn: 3f472a12b15d4f418ad6227bb85f787c
+    release_stage_sn: 6b4c53eee9a842c6a11235b29d002a81
+    state: finished
+    skip_if_succeeded: true
+
 - name: Cancel the live execution of a stage with an AccessKey (AK/SK OpenAPI)
   devops_cloud.pipelines.stage_execute:
     organization_id: "{{ yunxiao_org_id }}"
@@ -205,7 +231,8 @@ EXAMPLES = r'''
 RETURN = r'''
 execution:
   description:
-    - The execution the task is about (started, adopted, found live or canceled), as last read.
+    - The execution the task is about (started, adopted, found live, reused by O(skip_if_succeeded) or canceled),
+      as last read.
     - V(null) in check mode when the stage would be executed, and with O(state=canceled) when no execution is
       live and O(execution_number) is not given.
   returned: always, also when the task fails after the execution was found or started
@@ -242,12 +269,20 @@ pipeline_run:
     - The execution's Flow pipeline run, in the shape RV(devops_cloud.pipelines.pipeline_run#module:run) returns
       (C(id), C(pipeline_id), C(status), C(trigger_mode), C(trigger), C(creator_account_id), C(create_time), C(update_time),
       C(start_time), C(end_time), C(sources), C(stages) with their C(jobs)).
-  returned: when the module waited, and when it found a live execution without starting one
+  returned: when the module waited, and when it found a live or reusable execution without starting one
   type: dict
+url:
+  description:
+    - Flow web page (central edition) of the execution's pipeline run, built from RV(pipeline_run) as
+      RV(devops_cloud.pipelines.pipeline_run#module:url) is. The API gives no link to the AppStack page itself.
+  returned: when RV(pipeline_run) is returned and names its pipeline
+  type: str
+  sample: https://flow.aliyun.com/pipelines/2001/builds/42
 action:
   description:
     - What the module did. V(started) executed the stage; V(adopted) the execution that its lost execute request
-      created; V(existing) found a live execution and executed nothing; V(stopped) canceled executions;
+      created; V(existing) found a live execution and executed nothing; V(skipped_succeeded) found that the
+      newest ended execution succeeded (O(skip_if_succeeded=true)) and executed nothing; V(stopped) canceled executions;
       V(none) nothing to do; V(would_start) and V(would_stop) in check mode.
   returned: always
   type: str
@@ -285,6 +320,7 @@ from ansible_collections.devops_cloud.pipelines.plugins.module_utils.alibaba imp
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._flow import (
     Outcome,
     ensure_run,
+    run_url,
     verdict,
 )
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._appstack import (
@@ -300,6 +336,9 @@ def _result(p, outcome, target=None, run=None):
         result['pipeline_run_id'] = run_id
     if run:
         result['pipeline_run'] = run
+        url = run_url(run.get('pipeline_id'), run.get('id'))
+        if url:
+            result['url'] = url
     if p['state'] == 'canceled':
         result['canceled_execution_numbers'] = outcome.stopped
     return result
@@ -314,6 +353,7 @@ def main():
         state=dict(type='str', default='started', choices=['started', 'finished', 'canceled']),
         execution_number=dict(type='str'),
         force=dict(type='bool', default=False),
+        skip_if_succeeded=dict(type='bool', default=False),
         params=dict(type='dict'),
         comment=dict(type='str'),
         branches=dict(type='dict'),
@@ -350,11 +390,12 @@ def main():
         target = stage_executions(p, run_params=run_params)
         ensure_run(target, p['state'], force=p['force'], run_id=p['execution_number'], wait=p['wait'],
                    wait_timeout=p['wait_timeout'], poll_interval=p['poll_interval'],
-                   check_mode=module.check_mode, outcome=outcome)
+                   check_mode=module.check_mode, outcome=outcome, skip_if_succeeded=p['skip_if_succeeded'])
         execution = outcome.record
         # The pipeline run: read once when the module waited (for the stages and the failing job), or to
-        # tell the pipeline run of an execution the module found live or started without an id in the answer.
-        if execution and (outcome.waited or (outcome.action == 'existing')
+        # tell the pipeline run of an execution the module found live or reusable, or started without an id
+        # in the answer.
+        if execution and (outcome.waited or (outcome.action in ('existing', 'skipped_succeeded'))
                           or (outcome.action in ('started', 'adopted') and target.started_pipeline_run_id() is None)):
             run = target.pipeline_run(execution['number'])
     except ApiError as err:

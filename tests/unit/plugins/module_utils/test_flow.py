@@ -185,3 +185,73 @@ def test_verdict():
     assert _flow.verdict(outcome, 'started', 'run 1', 'FAIL', failed, 5)[0] is None
     outcome.timed_out = True
     assert _flow.verdict(outcome, 'finished', 'run 1', 'RUNNING', {}, 5)[0] == 'timed out after 5s waiting for run 1 to end; last status RUNNING'
+
+
+# --- skip_if_succeeded -------------------------------------------------------------------------------
+
+def test_repo_key_and_built_branches():
+    assert _flow.repo_key(' https://codeup.aliyun.com/o/r.git/ ') == 'https://codeup.aliyun.com/o/r'
+    assert _flow.repo_key(None) == ''
+    sources = [dict(repo='https://h/o/a.git', branch='main'), dict(repo='https://h/o/b', branch='dev'),
+               dict(repo=None, branch='x')]
+    assert _flow.built_branches(sources, {})
+    assert _flow.built_branches(sources, None)
+    assert _flow.built_branches(sources, {'https://h/o/a': 'main', 'https://h/o/b.git/': 'dev'})
+    assert not _flow.built_branches(sources, {'https://h/o/a': 'dev'})
+    assert not _flow.built_branches(sources, {'https://h/o/c': 'main'})
+    assert not _flow.built_branches([], {'https://h/o/a': 'main'})
+    assert _flow.built_branches([dict(repo='r', branch='1')], {'r': 1})
+
+
+def test_newest_finished():
+    runs = [dict(id=3, status='RUNNING'), dict(id=2, status='FAIL'), dict(id=1, status='SUCCESS')]
+    assert _flow.newest_finished(runs, lambda r: r['status'])['id'] == 2
+    assert _flow.newest_finished(runs[:1], lambda r: r['status']) is None
+
+
+class MatchingTarget(FakeTarget):
+    """A FakeTarget whose matcher accepts the runs in ``accept`` (and records what it was asked)."""
+
+    def __init__(self, records, accept=()):
+        super(MatchingTarget, self).__init__(records)
+        self.accept = set(accept)
+        self.asked = []
+
+    def reusable(self, entry):
+        self.asked.append(entry['id'])
+        return dict(entry, full=True) if entry['id'] in self.accept else None
+
+
+@pytest.mark.parametrize('state', ['started', 'finished'])
+@pytest.mark.parametrize('check_mode', [False, True])
+def test_ensure_run_skip_if_succeeded_reuses_the_matched_run(state, check_mode):
+    target = MatchingTarget([dict(id=1, status='FAIL'), dict(id=2, status='SUCCESS')], accept=[2])
+    outcome = _flow.ensure_run(target, state, skip_if_succeeded=True, check_mode=check_mode, poll_interval=0.01)
+    assert outcome.action == 'skipped_succeeded' and not outcome.changed
+    assert outcome.record == dict(id=2, status='SUCCESS', full=True)
+    assert target.started == 0 and target.asked == [2] and not outcome.waited
+
+
+def test_ensure_run_skip_if_succeeded_matcher_refuses():
+    target = MatchingTarget([dict(id=2, status='SUCCESS')], accept=[])
+    outcome = _flow.ensure_run(target, 'started', skip_if_succeeded=True)
+    assert outcome.action == 'started' and outcome.changed and target.started == 1 and target.asked == [2]
+
+
+def test_ensure_run_skip_if_succeeded_asks_only_about_a_newest_success():
+    target = MatchingTarget([dict(id=1, status='SUCCESS'), dict(id=2, status='CANCELED')], accept=[1])
+    outcome = _flow.ensure_run(target, 'started', skip_if_succeeded=True)
+    assert outcome.action == 'started' and target.asked == []
+
+
+def test_ensure_run_skip_if_succeeded_not_with_force_nor_by_default():
+    for kwargs in (dict(skip_if_succeeded=True, force=True), {}):
+        target = MatchingTarget([dict(id=1, status='SUCCESS')], accept=[1])
+        outcome = _flow.ensure_run(target, 'started', **kwargs)
+        assert outcome.action == 'started' and target.asked == [] and target.started == 1
+
+
+def test_ensure_run_skip_if_succeeded_live_run_first():
+    target = MatchingTarget([dict(id=1, status='SUCCESS'), dict(id=2, status='RUNNING')], accept=[1])
+    outcome = _flow.ensure_run(target, 'started', skip_if_succeeded=True)
+    assert outcome.action == 'existing' and outcome.record['id'] == 2 and target.asked == []

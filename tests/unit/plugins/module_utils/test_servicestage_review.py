@@ -53,6 +53,17 @@ def test_plan(action, status, decision):
     assert ss.plan(action, status)[0] == decision
 
 
+@pytest.mark.parametrize('action', ss.ACTIONS)
+@pytest.mark.parametrize('status', DOCUMENTED + (42,))
+def test_plan_skip_if_succeeded_only_changes_a_start_of_a_succeeded_task(action, status):
+    decision, why = ss.plan(action, status, skip_if_succeeded=True)
+    if action == 'start' and status == ss.SUCCEEDED:
+        assert ss.plan(action, status)[0] == 'act'
+        assert decision == 'noop' and 'already succeeded' in why and "'release succeeded' (2)" in why
+    else:
+        assert (decision, why) == ss.plan(action, status)
+
+
 def test_to_status_and_list_shapes():
     assert ss.to_status(4) == 4 and ss.to_status('7') == 7
     assert ss.to_status(None) is None and ss.to_status(True) is None and ss.to_status('x') is None

@@ -336,3 +336,48 @@ def test_secrets_never_in_results(fake_http, run_module, no_sleep, auth):
         assert headers['X-Auth-Token'] == TOKEN
     else:
         assert headers['Authorization'].startswith('SDK-HMAC-SHA256 Access=%s' % AK)
+
+
+# --- skip_if_succeeded --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize('check_mode', [False, True])
+@pytest.mark.parametrize('wait', [True, False])
+def test_skip_if_succeeded_sends_nothing_for_a_succeeded_task(fake_http, run_module, no_sleep, wait, check_mode):
+    fake_http.add('GET', DETAIL, rec(2, execution_id='286540'))
+    result = run_module(pipeline_action, args(skip_if_succeeded=True, wait=wait), check_mode=check_mode)
+    assert not result.get('failed'), result
+    assert result['changed'] is False and result['status'] == 2 and result['previous_status'] == 2
+    assert 'already succeeded' in result['msg']
+    assert result['execution_id'] == '286540' and result['task']['name'] == 'release-ok'
+    assert 'response' not in result and 'wait' not in result
+    assert acting(fake_http) == [] and fake_http.paths() == ['GET ' + DETAIL] and no_sleep == []
+
+
+@pytest.mark.parametrize('status', [1, 3, 9, 11, 12])
+def test_skip_if_succeeded_starts_a_task_that_did_not_succeed(fake_http, run_module, no_sleep, status):
+    detail(fake_http, status, 4, 2)
+    fake_http.add('POST', ACTION, answer(4))
+    result = run_module(pipeline_action, args(skip_if_succeeded=True))
+    assert not result.get('failed'), result
+    assert result['changed'] is True and result['status'] == 2 and len(acting(fake_http)) == 1
+
+
+def test_skip_if_succeeded_off_releases_a_succeeded_task_again(fake_http, run_module, no_sleep):
+    detail(fake_http, 2, 4, 2)
+    fake_http.add('POST', ACTION, answer(4))
+    result = run_module(pipeline_action, args())
+    assert result['changed'] is True and len(acting(fake_http)) == 1
+
+
+def test_skip_if_succeeded_only_with_start(fake_http, run_module):
+    result = run_module(pipeline_action, args(action='stop', skip_if_succeeded=True))
+    assert result['failed'] is True and 'skip_if_succeeded is only used with action=start' in result['msg']
+    assert fake_http.calls == []
+
+
+@pytest.mark.parametrize('record, expected', [(rec(1, execution_id='286540'), '286540'), (rec(1), None)])
+def test_check_mode_returns_the_execution_id_of_the_record(fake_http, run_module, record, expected):
+    fake_http.add('GET', DETAIL, record)
+    result = run_module(pipeline_action, args(), check_mode=True)
+    assert result['changed'] is True and result['execution_id'] == expected, result
+    assert acting(fake_http) == []

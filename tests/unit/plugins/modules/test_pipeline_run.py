@@ -497,3 +497,135 @@ def test_cancel_refused_while_live_fails(fake_http, run_module):
     result = run_module(pipeline_run, pop_args(state='canceled'))
     assert result['failed'] is True and 'Forbidden.NoPermission' in result['msg'] and result['changed'] is False
     assert result['run_id'] == 6
+
+
+# --- skip_if_succeeded -----------------------------------------------------------------------------
+
+def with_sources(answer, *sources):
+    """A run answer (token or POP) whose sources are ``(repo, branch)`` pairs."""
+    body = answer['json'].get('pipelineRun', answer['json'])
+    body['sources'] = [{'type': 'codeup', 'sign': 's%d' % i, 'data': {'repo': repo, 'branch': branch}}
+                       for i, (repo, branch) in enumerate(sources)]
+    return answer
+
+
+@pytest.mark.parametrize('state', ['started', 'finished'])
+@pytest.mark.parametrize('backend', ['token', 'pop'])
+def test_skip_if_succeeded_reuses_newest_succeeded_run(fake_http, run_module, no_sleep, backend, state):
+    """The list entry has no sources: the run is read once and its branch compared; nothing is started."""
+    if backend == 'token':
+        fake_http.add('GET', TOK + '/runs', tok_list((8, 'SUCCESS'), (7, 'FAIL')))
+        fake_http.add('GET', TOK + '/runs/8', tok_run(8, 'SUCCESS'))
+        result = run_module(pipeline_run, token_args(state=state, skip_if_succeeded=True, branches={REPO: 'main'}))
+        base = TOK + '/runs'
+    else:
+        fake_http.add('GET', POP_RUNS, pop_list((8, 'SUCCESS'), (7, 'FAIL')))
+        fake_http.add('GET', POP_RUNS + '/8', pop_run(8, 'SUCCESS'))
+        result = run_module(pipeline_run, pop_args(state=state, skip_if_succeeded=True, branches={REPO: 'main'}))
+        base = POP_RUNS
+    assert not result.get('failed'), result
+    assert result['changed'] is False and result['action'] == 'skipped_succeeded'
+    assert result['run_id'] == 8 and result['run']['status'] == 'SUCCESS'
+    assert result['run']['sources'][0]['branch'] == 'main' and [s['name'] for s in result['run']['stages']] == ['Build', 'Test']
+    assert result['url'] == 'https://flow.aliyun.com/pipelines/1001/builds/8'
+    assert fake_http.paths() == ['GET ' + base, 'GET ' + base + '/8']
+    assert acting(fake_http) == [] and no_sleep == []
+    assert 'failing_stage' not in result
+
+
+@pytest.mark.parametrize('branches', [{REPO: 'release/1.4'}, {REPO: 'main', 'https://codeup.aliyun.com/o1/other.git': 'main'}],
+                         ids=['other-branch', 'repo-not-built'])
+def test_skip_if_succeeded_other_branches_start_a_run(fake_http, run_module, branches):
+    fake_http.add('GET', TOK + '/runs', tok_list((8, 'SUCCESS')))
+    fake_http.add('GET', TOK + '/runs/8', tok_run(8, 'SUCCESS'))
+    fake_http.add('POST', TOK + '/runs', dict(status=200, json=9))
+    fake_http.add('GET', TOK + '/runs/9', tok_run(9, 'RUNNING'))
+    result = run_module(pipeline_run, token_args(skip_if_succeeded=True, branches=branches))
+    assert result['changed'] is True and result['action'] == 'started' and result['run_id'] == 9, result
+    assert fake_http.paths() == ['GET ' + TOK + '/runs', 'GET ' + TOK + '/runs/8', 'POST ' + TOK + '/runs',
+                                 'GET ' + TOK + '/runs/9']
+    assert json.loads(acting(fake_http)[0].json['params'])['runningBranchs'] == branches
+
+
+def test_skip_if_succeeded_compares_repository_urls_loosely(fake_http, run_module):
+    """A trailing '/' or '.git' does not make a repository another one."""
+    fake_http.add('GET', TOK + '/runs', tok_list((8, 'SUCCESS')))
+    fake_http.add('GET', TOK + '/runs/8', with_sources(tok_run(8, 'SUCCESS'), (REPO[:-4], 'main'), (REPO + '2/', 'dev')))
+    result = run_module(pipeline_run, token_args(skip_if_succeeded=True, branches={REPO + '/': 'main', REPO + '2.git': 'dev'}))
+    assert result['action'] == 'skipped_succeeded' and result['changed'] is False, result
+    assert acting(fake_http) == []
+
+
+def test_skip_if_succeeded_list_entry_with_sources_is_compared_without_reading(fake_http, run_module):
+    """When the list entry carries sources that do not match, the run is not read: a start follows at once."""
+    entry = summary(8, 'SUCCESS')
+    entry['sources'] = [{'type': 'codeup', 'data': {'repo': REPO, 'branch': 'main'}}]
+    fake_http.add('GET', TOK + '/runs', dict(status=200, json=[entry]))
+    fake_http.add('POST', TOK + '/runs', dict(status=200, json=9))
+    fake_http.add('GET', TOK + '/runs/9', tok_run(9, 'RUNNING'))
+    result = run_module(pipeline_run, token_args(skip_if_succeeded=True, branches={REPO: 'hotfix'}))
+    assert result['action'] == 'started', result
+    assert fake_http.paths() == ['GET ' + TOK + '/runs', 'POST ' + TOK + '/runs', 'GET ' + TOK + '/runs/9']
+
+
+def test_skip_if_succeeded_without_branches_reuses_any_succeeded_run(fake_http, run_module):
+    fake_http.add('GET', POP_RUNS, pop_list((8, 'SUCCESS')))
+    fake_http.add('GET', POP_RUNS + '/8', with_sources(pop_run(8, 'SUCCESS')))
+    result = run_module(pipeline_run, pop_args(skip_if_succeeded=True, envs={'NOT': 'compared'}, comment='not compared'))
+    assert result['action'] == 'skipped_succeeded' and result['run_id'] == 8, result
+    assert acting(fake_http) == []
+
+
+@pytest.mark.parametrize('newest', ['FAIL', 'CANCELED'])
+def test_skip_if_succeeded_newest_finished_run_did_not_succeed(fake_http, run_module, newest):
+    """Only the newest ended run counts: an older success behind a failure is not reused (and not read)."""
+    fake_http.add('GET', TOK + '/runs', tok_list((8, newest), (7, 'SUCCESS')))
+    fake_http.add('POST', TOK + '/runs', dict(status=200, json=9))
+    fake_http.add('GET', TOK + '/runs/9', tok_run(9, 'RUNNING'))
+    result = run_module(pipeline_run, token_args(skip_if_succeeded=True))
+    assert result['action'] == 'started' and result['changed'] is True, result
+    assert fake_http.paths() == ['GET ' + TOK + '/runs', 'POST ' + TOK + '/runs', 'GET ' + TOK + '/runs/9']
+
+
+def test_skip_if_succeeded_no_run_yet_starts(fake_http, run_module):
+    fake_http.add('GET', TOK + '/runs', tok_list())
+    fake_http.add('POST', TOK + '/runs', dict(status=200, json=1))
+    fake_http.add('GET', TOK + '/runs/1', tok_run(1, 'RUNNING'))
+    result = run_module(pipeline_run, token_args(skip_if_succeeded=True))
+    assert result['action'] == 'started', result
+
+
+def test_skip_if_succeeded_force_still_starts(fake_http, run_module):
+    fake_http.add('GET', TOK + '/runs', tok_list((8, 'SUCCESS')))
+    fake_http.add('POST', TOK + '/runs', dict(status=200, json=9))
+    fake_http.add('GET', TOK + '/runs/9', tok_run(9, 'RUNNING'))
+    result = run_module(pipeline_run, token_args(skip_if_succeeded=True, force=True, branches={REPO: 'main'}))
+    assert result['action'] == 'started' and result['changed'] is True, result
+    assert fake_http.paths() == ['GET ' + TOK + '/runs', 'POST ' + TOK + '/runs', 'GET ' + TOK + '/runs/9']
+
+
+def test_skip_if_succeeded_live_run_is_followed_first(fake_http, run_module):
+    fake_http.add('GET', TOK + '/runs', tok_list((9, 'RUNNING'), (8, 'SUCCESS')))
+    fake_http.add('GET', TOK + '/runs/9', tok_run(9, 'RUNNING'))
+    result = run_module(pipeline_run, token_args(skip_if_succeeded=True))
+    assert result['action'] == 'existing' and result['run_id'] == 9, result
+    assert acting(fake_http) == []
+
+
+@pytest.mark.parametrize('branch, action, changed', [('main', 'skipped_succeeded', False), ('dev', 'would_start', True)])
+def test_skip_if_succeeded_check_mode_predicts_the_same(fake_http, run_module, branch, action, changed):
+    fake_http.add('GET', TOK + '/runs', tok_list((8, 'SUCCESS')))
+    fake_http.add('GET', TOK + '/runs/8', tok_run(8, 'SUCCESS'))
+    result = run_module(pipeline_run, token_args(state='finished', skip_if_succeeded=True, branches={REPO: branch}),
+                        check_mode=True)
+    assert not result.get('failed'), result
+    assert result['action'] == action and result['changed'] is changed
+    assert result['run_id'] == (8 if action == 'skipped_succeeded' else None)
+    assert acting(fake_http) == []
+
+
+def test_skip_if_succeeded_is_not_used_to_cancel(fake_http, run_module):
+    fake_http.add('GET', TOK + '/runs', tok_list((8, 'SUCCESS')))
+    result = run_module(pipeline_run, token_args(state='canceled', skip_if_succeeded=True))
+    assert result['changed'] is False and result['action'] == 'none', result
+    assert fake_http.paths() == ['GET ' + TOK + '/runs']

@@ -308,3 +308,77 @@ def test_html_and_error200(fake_http, run_module, no_sleep):
     result = run_module(stage_execute, pop_args())
     assert result['failed'] is True and 'InvalidReleaseStage.NotFound' in result['msg']
     no_secret(result)
+
+
+# --- skip_if_succeeded -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize('state', ['started', 'finished'])
+@pytest.mark.parametrize('backend', ['token', 'pop'])
+def test_skip_if_succeeded_reuses_newest_succeeded_execution(fake_http, run_module, no_sleep, backend, state):
+    """Nothing is compared (the list reports no parameters); the pipeline run is read once for its id and link."""
+    base, args, sep = (TOK, token_args, ':') if backend == 'token' else (POP, pop_args, '%3A')
+    fake_http.add('GET', base + '/executions', executions((4, 'SUCCESS'), (3, 'FAILED')))
+    fake_http.add('GET', base + '/executions/4' + sep + 'getPipelineRun', pipeline_run(44, 'SUCCESS'))
+    result = run_module(stage_execute, args(state=state, skip_if_succeeded=True, params={'NOT': 'compared'}, comment='x'))
+    assert not result.get('failed'), result
+    assert result['changed'] is False and result['action'] == 'skipped_succeeded'
+    assert result['execution']['number'] == '4' and result['execution']['state'] == 'SUCCESS'
+    assert result['pipeline_run_id'] == 44 and result['pipeline_run']['status'] == 'SUCCESS'
+    assert result['url'] == 'https://flow.aliyun.com/pipelines/2001/builds/44'
+    assert fake_http.paths() == ['GET ' + base + '/executions', 'GET ' + base + '/executions/4' + sep + 'getPipelineRun']
+    assert acting(fake_http) == [] and no_sleep == []
+
+
+@pytest.mark.parametrize('newest', ['FAILED', 'CANCELED'])
+def test_skip_if_succeeded_newest_execution_did_not_succeed(fake_http, run_module, newest):
+    fake_http.add('GET', TOK + '/executions', executions((4, newest), (3, 'SUCCESS')),
+                  executions((5, 'RUNNING'), (4, newest), (3, 'SUCCESS')))
+    fake_http.add('POST', TOK + ':execute', executed(55))
+    result = run_module(stage_execute, token_args(skip_if_succeeded=True))
+    assert result['changed'] is True and result['action'] == 'started' and result['execution']['number'] == '5', result
+    assert len(acting(fake_http)) == 1
+
+
+def test_skip_if_succeeded_force_still_executes(fake_http, run_module):
+    fake_http.add('GET', TOK + '/executions', executions((4, 'SUCCESS')), executions((5, 'RUNNING'), (4, 'SUCCESS')))
+    fake_http.add('POST', TOK + ':execute', executed(55))
+    result = run_module(stage_execute, token_args(skip_if_succeeded=True, force=True))
+    assert result['action'] == 'started' and result['execution']['number'] == '5', result
+    assert len(acting(fake_http)) == 1
+
+
+def test_skip_if_succeeded_live_execution_first(fake_http, run_module):
+    fake_http.add('GET', TOK + '/executions', executions((5, 'RUNNING'), (4, 'SUCCESS')))
+    fake_http.add('GET', TOK + '/executions/5:getPipelineRun', pipeline_run(55, 'RUNNING'))
+    result = run_module(stage_execute, token_args(skip_if_succeeded=True))
+    assert result['action'] == 'existing' and result['execution']['number'] == '5', result
+    assert result['url'] == 'https://flow.aliyun.com/pipelines/2001/builds/55'
+    assert acting(fake_http) == []
+
+
+@pytest.mark.parametrize('items, action, changed', [(((4, 'SUCCESS'),), 'skipped_succeeded', False),
+                                                    (((4, 'FAILED'),), 'would_start', True),
+                                                    ((), 'would_start', True)])
+def test_skip_if_succeeded_check_mode_predicts_the_same(fake_http, run_module, items, action, changed):
+    fake_http.add('GET', TOK + '/executions', executions(*items))
+    fake_http.add('GET', TOK + '/executions/4:getPipelineRun', pipeline_run(44, 'SUCCESS'))
+    result = run_module(stage_execute, token_args(state='finished', skip_if_succeeded=True), check_mode=True)
+    assert not result.get('failed'), result
+    assert result['action'] == action and result['changed'] is changed
+    assert (result['execution'] or {}).get('number') == ('4' if not changed else None)
+    assert acting(fake_http) == []
+
+
+def test_url_of_a_waited_execution(fake_http, run_module, no_sleep):
+    fake_http.add('GET', TOK + '/executions', executions(), executions((1, 'RUNNING')), executions((1, 'SUCCESS')))
+    fake_http.add('POST', TOK + ':execute', executed(11))
+    fake_http.add('GET', TOK + '/executions/1:getPipelineRun', pipeline_run(11, 'SUCCESS'))
+    result = run_module(stage_execute, token_args(state='finished'))
+    assert result['url'] == 'https://flow.aliyun.com/pipelines/2001/builds/11', result
+
+
+def test_no_url_without_pipeline_run(fake_http, run_module):
+    fake_http.add('GET', TOK + '/executions', executions(), executions((1, 'RUNNING')))
+    fake_http.add('POST', TOK + ':execute', executed(11))
+    result = run_module(stage_execute, token_args())
+    assert 'url' not in result and 'pipeline_run' not in result, result
