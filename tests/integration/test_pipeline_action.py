@@ -69,3 +69,11 @@ def test_faults_survived_and_reported(playbook, emu):
     assert statuses[:4] == [429, 429, 503, 503] and statuses[4] == 200
     assert len(_actions(emu, 'rt-pause-0004')) == 1
     assert len(_actions(emu, 'rt-fail-0002')) == 1
+
+
+def test_skip_if_succeeded_releases_once(playbook, emu):
+    run = playbook('pipeline_action/skip_if_succeeded.yml')
+    assert run.rc == 0, run
+    assert [e['query'].get('action_id') for e in _actions(emu)] in ([['start']], ['start'])
+    assert not [e for e in emu.log if e.get('acted') and e['method'] == 'POST' and not e['path'].endswith('/action')]
+    assert_no_secrets(run.output)

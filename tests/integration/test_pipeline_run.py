@@ -88,3 +88,20 @@ def test_lost_answer_creates_exactly_one_run(playbook, emu, api):
     starts = [e for e in emu.log if e['method'] == 'POST']
     assert len(starts) == 1 and starts[0]['fault'] == 'act_then_drop' and starts[0]['acted']
     assert_no_secrets(run.output)
+
+
+@pytest.mark.parametrize('api', APIS)
+def test_skip_if_succeeded_reuses_the_succeeded_run(playbook, emu, api):
+    run = playbook('pipeline_run/skip_if_succeeded.yml', extra_vars=dict(api=api))
+    assert run.rc == 0, run
+    saved = run.saved('skip_if_succeeded')
+    # 1001: first, other branch, forced; 1002: twice (its newest run failed). No run from the re-runs.
+    assert len(flow_runs(emu, 1001)) == 3 and len(flow_runs(emu, 1002)) == 2
+    starts = [e for e in emu.log if e['operation'] in ('StartPipelineRun', 'CreatePipelineRun')]
+    assert len(starts) == 5 and len(acting(emu)) == 5
+    assert saved['again']['run_id'] == saved['first']['run_id']
+    # the list entries carry no sources: the reused run was read to compare its branch
+    reads = [e for e in emu.log if e['operation'] == 'GetPipelineRun'
+             and e['path'].endswith('/%s' % saved['first']['run_id'])]
+    assert reads
+    assert_no_secrets(run.output)

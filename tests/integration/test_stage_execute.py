@@ -88,3 +88,16 @@ def test_lost_answer_creates_exactly_one_execution(playbook, emu, api):
     posts = [e for e in emu.log if e['method'] == 'POST']
     assert len(posts) == 1 and posts[0]['fault'] == 'act_then_drop' and posts[0]['acted']
     assert_no_secrets(run.output)
+
+
+@pytest.mark.parametrize('api', APIS)
+def test_skip_if_succeeded_reuses_the_succeeded_execution(playbook, emu, api):
+    run = playbook('stage_execute/skip_if_succeeded.yml', extra_vars=dict(api=api))
+    assert run.rc == 0, run
+    saved = run.saved('skip_if_succeeded')
+    # stage-dev: first and forced; stage-broken: twice (its newest execution failed). None from the re-runs.
+    assert len(executions(emu, 'stage-dev')) == 2 and len(executions(emu, 'stage-broken')) == 2
+    executes = [e for e in emu.log if e['operation'] == 'ExecuteChangeRequestReleaseStage']
+    assert len(executes) == 4 and len(acting(emu)) == 4
+    assert saved['again']['execution']['number'] == saved['first']['execution']['number']
+    assert_no_secrets(run.output)
