@@ -314,10 +314,12 @@ def guarded_action(act, probe, sleep=None, attempts=3):
 
     ``act()`` performs the call and returns its result. ``probe()`` reads state and returns evidence
     that the action took effect (anything truthy) or None. When ``act`` fails in a way that leaves
-    it unknown whether the server acted, ``probe`` decides: evidence is adopted and returned; no
-    evidence plus a retryable error re-sends after a pause (when the answer was lost rather than
-    refused, state is read once more after the pause, so a late-applying server is still adopted);
-    otherwise the error is raised. Returns ``(result, adopted)``.
+    it unknown whether the server acted, ``probe`` decides: evidence is adopted and returned.
+    Without evidence, a call the server refused (HTTP 429 or 503, or a connection that never opened)
+    is sent again after a pause, ``attempts`` times in all. A call whose answer was lost or failed
+    (read timeout, connection reset, HTTP 5xx, an unreadable success answer) is never sent again: the
+    server may still be applying it, so state is read once more after a pause, and without evidence
+    the error is raised, saying that the call was not repeated. Returns ``(result, adopted)``.
     """
     sleep = sleep or time.sleep
     attempt = 0
@@ -331,16 +333,26 @@ def guarded_action(act, probe, sleep=None, attempts=3):
             evidence = probe()
             if evidence:
                 return evidence, True
-            if not err.retryable or attempt >= attempts:
-                raise
             delay = getattr(err, 'retry_after', None)
-            sleep(jittered_backoff(attempt) if delay is None else delay)
             if err.uncertain:
-                # The answer was lost, not refused: a slow server may apply the call late.
-                # Look once more after the pause before sending it again.
+                # The answer was lost, not refused: a slow server may apply the call late, even after
+                # this module has ended. Look once more after the pause; re-sending could duplicate it.
+                sleep(jittered_backoff(1) if delay is None else delay)
                 evidence = probe()
                 if evidence:
                     return evidence, True
+                raise not_repeated(err)
+            if not err.retryable or attempt >= attempts:
+                raise
+            sleep(jittered_backoff(attempt) if delay is None else delay)
+
+
+def not_repeated(err):
+    """The error of an acting call whose effect is unknown and that was therefore not sent again."""
+    return ApiError('%s; the state read since shows no effect yet, and the call was not sent again because the '
+                    'server may still apply it: check the state before running the task again' % err.message,
+                    status=err.status, code=err.code, request_id=err.request_id, method=err.method, path=err.path,
+                    uncertain=True, retryable=False)
 
 
 def epoch_seconds(value):

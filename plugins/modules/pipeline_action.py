@@ -35,7 +35,9 @@ description:
   - With O(skip_if_succeeded=true), V(start) also reports C(changed=false) and sends nothing when the release
     succeeded (2), so that re-running a playbook does not release again.
   - If the answer to the action is lost (connection reset, read timeout, HTTP 5xx), the module reads the
-    task again and adopts the action when the status shows that it took effect, instead of sending it twice.
+    task again and adopts the action when the status shows that it took effect, instead of sending it twice;
+    otherwise the task fails and says that the action was not sent again. Only an action the server refused
+    (HTTP 429 or 503) is sent again.
 extends_documentation_fragment:
   - devops_cloud.pipelines.huawei
   - devops_cloud.pipelines.connection

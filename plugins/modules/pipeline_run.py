@@ -22,10 +22,11 @@ description:
     it instead of starting another (C(changed) is V(false)) unless O(force=true). A run that has ended is not
     live; with O(skip_if_succeeded=true) one that succeeded with the requested branches is returned instead of
     starting another, so that re-running a playbook changes nothing.
-  - A start request is sent only once. When its answer is lost (connection reset, read timeout, HTTP 5xx) the
-    module lists the runs again and adopts the run that appeared since its first read, so it never creates a
-    duplicate. It sends the start again only when that list shows that no run was started and the failure may
-    pass (connection error, timeout, HTTP 429 or 5xx), three attempts at most.
+  - A start request is sent only once. When its answer is lost (connection reset, read timeout, HTTP 5xx, an
+    unreadable answer) the module lists the runs again and adopts the run that appeared since its first read, so
+    it never creates a duplicate. When no run appeared, the task fails and says that the start was not sent again,
+    because the server may still apply it. The start is sent again only after the server refused it (HTTP 429 or
+    503) and the list shows that no run was started, three attempts at most.
   - The run parameters are options of their own (branches, tags, variables, artifacts, comment); the module
     builds the C(params) JSON document of the API from them.
 author:

@@ -26,8 +26,9 @@ description:
   - The execute request is sent only once. The new execution is identified in the executions list (the one that
     was not there before); when the answer is lost (connection reset, read timeout, HTTP 5xx), that list shows
     whether the server executed the stage, and the module adopts that execution instead of executing the stage
-    a second time. It sends the request again only when the list shows no new execution and the failure may
-    pass, three attempts at most.
+    a second time. Without a new execution the task fails and says that the request was not sent again (the
+    server may still apply it). It is sent again only after the server refused it (HTTP 429 or 503) and the list
+    shows no new execution, three attempts at most.
 author:
   - devops_cloud.pipelines maintainers (@devops-cloud)
 options:

@@ -567,14 +567,16 @@ def test_guarded_action_gives_up_after_attempts(fake_http):
 
 
 def test_guarded_action_uncertain_non_retryable_is_raised():
-    err = ApiError('lost', uncertain=True, retryable=False)
+    err = ApiError('lost', status=200, uncertain=True, retryable=False)
     act = Recorder(err)
     probe = Recorder(None)
+    slept = []
     with pytest.raises(ApiError) as exc:
-        guarded_action(act, probe, sleep=lambda s: pytest.fail('must not sleep'))
-    assert exc.value is err
+        guarded_action(act, probe, sleep=slept.append)
+    assert exc.value.message.startswith('lost; ') and 'not sent again' in exc.value.message
+    assert exc.value.status == 200 and not exc.value.retryable
     assert act.calls == 1
-    assert probe.calls == 1
+    assert probe.calls == 2 and len(slept) == 1
 
 
 def test_guarded_action_uncertain_non_retryable_with_evidence_adopted():
@@ -594,17 +596,21 @@ def test_guarded_action_definite_error_raised_without_probe(fake_http):
     assert len(fake_http.calls) == 1
 
 
-def test_guarded_action_uncertain_retryable_without_evidence_resends(fake_http):
-    """A 500 the probe proves had no effect is re-sent (state showed nothing happened)."""
-    fake_http.add('POST', RUN_ROUTE, reply(500), reply(200, 5))
+@pytest.mark.parametrize('failure', [reply(500), reply(502), requests.exceptions.ReadTimeout('t'),
+                                     requests.exceptions.ConnectionError('Connection reset by peer')],
+                         ids=['500', '502', 'read-timeout', 'reset'])
+def test_guarded_action_lost_answer_without_evidence_is_not_resent(fake_http, failure):
+    """A lost or failed answer without evidence fails: the server may still apply the call, so it is never re-sent."""
+    fake_http.add('POST', RUN_ROUTE, failure, reply(200, 'second send must not happen'))
     client = yunxiao()
     probe = Recorder(None)
     slept = []
-    assert guarded_action(lambda: client.call('POST', RUN_PATH, body={}, idempotent=False), probe,
-                          sleep=slept.append) == (5, False)
-    assert len(fake_http.calls) == 2
-    assert probe.calls == 2  # once at once, once more after the pause, before re-sending
+    with pytest.raises(ApiError) as exc:
+        guarded_action(lambda: client.call('POST', RUN_PATH, body={}, idempotent=False), probe, sleep=slept.append)
+    assert len(fake_http.calls) == 1
+    assert probe.calls == 2  # once at once, once more after the pause
     assert len(slept) == 1
+    assert 'not sent again' in exc.value.message and exc.value.uncertain and not exc.value.retryable
 
 
 def test_guarded_action_late_applied_action_is_adopted_not_resent(fake_http):
