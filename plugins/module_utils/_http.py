@@ -244,11 +244,14 @@ class Transport:
             except ValueError:
                 # redact before describing: the description truncates, and a secret cut in half no longer matches
                 decode_problem = describe_non_json(self.redact(text), resp.headers.get('Content-Type'))
-        elif status < 300 and status != 204 and resp.request.method != 'HEAD':
-            data = None  # empty success body (e.g. a 201 with nothing) is accepted as None
+        elif status == 200 and resp.request.method != 'HEAD':
+            # every wrapped call answers 200 with a JSON document: an empty one is a broken answer, not "nothing"
+            decode_problem = describe_non_json('', resp.headers.get('Content-Type'))
         err = None
         if decode_problem:
             err = ApiError(self.redact(decode_problem), status=status, request_id=request_id, method=method, path=path)
+            # a success status with an unreadable answer: an acting call may have taken effect
+            err.uncertain = status < 300
         else:
             found = self.extract_error(status, data)
             if found or status >= 400:

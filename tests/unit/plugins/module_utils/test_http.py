@@ -385,10 +385,19 @@ def test_empty_body_with_error_status(fake_http, status):
     assert str(err).startswith('GET %s HTTP %d' % (RUN_PATH, status))
 
 
-@pytest.mark.parametrize('status', [200, 201, 202, 204])
+@pytest.mark.parametrize('status', [201, 202, 204])
 def test_empty_success_body_is_none(fake_http, status):
     fake_http.add('POST', RUN_ROUTE, reply(status))
     assert yunxiao().call('POST', RUN_PATH, body={}, idempotent=False) is None
+
+
+def test_empty_200_body_is_an_error(fake_http):
+    """Every wrapped call answers 200 with JSON: an empty 200 is a broken answer (an act may have happened)."""
+    fake_http.add('POST', RUN_ROUTE, reply(200))
+    err = raise_api_error(yunxiao(), 'POST', RUN_PATH, body={}, idempotent=False)
+    assert err.status == 200 and 'empty body instead of JSON' in err.message
+    assert err.uncertain and not err.retryable
+    assert str(err).startswith('POST %s HTTP 200: ' % RUN_PATH)
 
 
 def test_describe_non_json_and_parse_retry_after():
