@@ -266,9 +266,13 @@ class Transport:
             err.retryable = True
             err.uncertain = status not in REFUSED_STATUSES
             err.retry_after = parse_retry_after(resp.headers.get('Retry-After'))
-        if status in (401, 403):
+        if self.auth_failure(status, err.code):
             err.message = 'authentication or permission failure: %s' % err.message
         raise err
+
+    def auth_failure(self, status, code):
+        """Whether an error says the credentials were refused (vendor cores add their own codes)."""
+        return status in (401, 403)
 
 
 def _short_reason(exc):

@@ -35,6 +35,10 @@ DEFAULT_POP_ENDPOINT = 'devops.cn-hangzhou.aliyuncs.com'
 DEFAULT_YUNXIAO_BASE_URL = 'https://openapi-rdc.aliyuncs.com'
 FORM_CONTENT_TYPE = 'application/x-www-form-urlencoded'
 JSON_CONTENT_TYPE = 'application/json; charset=utf-8'
+# POP gateway codes that mean the credentials were refused (answered with HTTP 400 or 404, not 401).
+POP_AUTH_CODES = frozenset(['IncompleteSignature', 'SignatureDoesNotMatch', 'InvalidAccessKeyId.NotFound',
+                            'InvalidAccessKeyId.Inactive', 'InvalidTimeStamp.Expired'])
+POP_AUTH_CODE_PREFIXES = ('InvalidSecurityToken.', 'Forbidden.')
 
 
 def alibaba_argument_spec():
@@ -152,6 +156,11 @@ class PopClient(Transport):
         if data.get('success') is False or (status >= 400 and data.get('errorCode')):
             return data.get('errorCode') or 'UnknownError', data.get('errorMessage') or 'the call did not succeed'
         return None
+
+    def auth_failure(self, status, code):
+        """The gateway refuses bad signatures and unknown or expired keys with 400/404 and these codes."""
+        code = str(code or '')
+        return status in (401, 403) or code in POP_AUTH_CODES or code.startswith(POP_AUTH_CODE_PREFIXES)
 
     def call(self, action, method, path, query=None, form=None, body=None, idempotent=True):
         """Call one POP action. ``form`` is a dict sent form-encoded, ``body`` a JSON body."""

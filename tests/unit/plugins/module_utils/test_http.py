@@ -306,6 +306,22 @@ def test_alibaba_request_id_header_preferred(fake_http):
     assert err.message.startswith('authentication or permission failure')
 
 
+@pytest.mark.parametrize('status, code', [(400, 'IncompleteSignature'), (404, 'InvalidAccessKeyId.NotFound'),
+                                          (400, 'InvalidSecurityToken.Expired'), (400, 'InvalidTimeStamp.Expired')])
+def test_alibaba_refused_credentials_are_authentication_failures(fake_http, status, code):
+    """The POP gateway refuses credentials with 400/404 and a code, not 401: still named as what it is."""
+    fake_http.add('GET', '/organization/.*', reply(status, {'Code': code, 'Message': 'refused', 'RequestId': 'r'}))
+    err = raise_api_error(pop(), 'GetPipelineRun', 'GET', '/organization/o1/pipelines/9/pipelineRuns/1')
+    assert (err.status, err.code) == (status, code)
+    assert err.message == 'authentication or permission failure: refused'
+
+
+def test_alibaba_other_400_is_not_an_authentication_failure(fake_http):
+    fake_http.add('GET', '/organization/.*', reply(400, {'Code': 'SignatureNonceUsed', 'Message': 'nonce', 'RequestId': 'r'}))
+    err = raise_api_error(pop(), 'GetPipelineRun', 'GET', '/organization/o1/pipelines/9/pipelineRuns/1')
+    assert err.message == 'nonce'
+
+
 def test_alibaba_devops_success_false_with_http_200(fake_http, no_sleep):
     fake_http.add('POST', '/organizations/.*', reply(200, {'success': False, 'errorCode': 'InvalidParam.ParamNotPresent',
                                                            'errorMessage': 'params missing', 'requestId': 'ali-req-3'}))
