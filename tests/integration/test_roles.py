@@ -33,9 +33,21 @@ def ops(emu, *names):
     return [e for e in emu.log if e['operation'] in names]
 
 
+def fresh_home(tmp_path):
+    """The environment of a new AWX-like job: an empty HOME (no file of an earlier run survives)."""
+    home = tmp_path / ('home-%d' % len(list(tmp_path.glob('home-*'))))
+    home.mkdir()
+    return dict(HOME=str(home))
+
+
+def controller_files(tmp_path):
+    """Files a run left under the fresh homes (the roles keep no state on the controller)."""
+    return [str(p) for p in tmp_path.glob('home-*/**/*') if p.is_file()]
+
+
 # ------------------------------------------------------------------------------------------------ release_task
 
-def test_release_task_approval_agreed_then_rerun_changes_nothing(playbook, emu):
+def test_release_task_approval_agreed_then_rerun_changes_nothing(playbook, emu, tmp_path):
     review = dict(pipeline_id='a0000000000000000000000000000003', result='pass', comment='ok')
     deps = ['a0000000000000000000000000000001', 'a0000000000000000000000000000003']
     first = playbook('roles/release_task.yml', extra_vars=dict(review=review, deps=deps))
@@ -50,13 +62,26 @@ def test_release_task_approval_agreed_then_rerun_changes_nothing(playbook, emu):
     assert len(ops(emu, 'OperateReleaseTask')) == 2           # start + approval
     assert len(ops(emu, 'AcceptManualReview')) == 1
 
+    # a new job with a fresh controller (as in AWX): nothing of the first run survives but the server's state
     emu.log.clear()
-    second = playbook('roles/release_task.yml', extra_vars=dict(review=review, deps=deps))
+    second = playbook('roles/release_task.yml', extra_vars=dict(review=review, deps=deps), env=fresh_home(tmp_path))
     assert second.rc == 0, second
     assert recap(second)['changed'] == 0, second
     assert ops(emu, 'OperateReleaseTask', 'AcceptManualReview', 'RejectManualReview') == []
-    assert 'not started again' in steps(second)['release task release-approval']['detail']
+    assert [e for e in emu.log if e['acted']] == []      # reads only (some are POSTs: run lists, batch status)
+    step = steps(second)['release task release-approval']
+    assert step['status'] == 'succeeded' and 'not started again' in step['detail'] and step['id'] == 'rt-approval-0003'
     assert_no_secrets(first.output, second.output)
+
+
+def test_release_task_restart_succeeded_releases_again(playbook, emu):
+    first = playbook('roles/release_task.yml', extra_vars=dict(rt_id='rt-ok-0001'))
+    assert first.rc == 0, first
+    again = playbook('roles/release_task.yml', extra_vars=dict(rt_id='rt-ok-0001', restart=True))
+    assert again.rc == 0, again
+    assert recap(again)['changed'] >= 1
+    assert len(ops(emu, 'OperateReleaseTask')) == 2
+    assert 'not started again' not in steps(again)['release task release-ok']['detail']
 
 
 def test_release_task_approval_refused_fails_the_play(playbook, emu):
@@ -107,28 +132,54 @@ def test_release_task_pause_is_continued(playbook, emu):
 def test_flow_release_happy_path_then_rerun_changes_nothing(playbook, emu, tmp_path):
     # the token API; the AccessKey API is covered by test_awx_credentials.py and the module tests
     api = 'yunxiao'
-    state = str(tmp_path / 'state.json')
-    first = playbook('roles/flow_release.yml', extra_vars=dict(api=api, state_file=state))
+    first = playbook('roles/flow_release.yml', extra_vars=dict(api=api), env=fresh_home(tmp_path))
     assert first.rc == 0, first
     got = steps(first)
     assert [s['status'] for s in got.values()] == ['succeeded'] * 3
     assert list(got) == ['Flow pipeline 1001', 'stage stage-dev', 'stage stage-staging']
     assert got['Flow pipeline 1001']['url'].endswith('/pipelines/1001/builds/%s' % got['Flow pipeline 1001']['id'])
+    assert all(s['url'].startswith('https://flow.aliyun.com/pipelines/') for s in got.values())
     assert 'Release summary: SUCCEEDED' in first.stdout
     starts = ops(emu, 'StartPipelineRun', 'CreatePipelineRun', 'ExecuteChangeRequestReleaseStage')
     assert len(starts) == 3, [e['operation'] for e in emu.log]
 
+    # a new job with a fresh controller (as in AWX): only the server remembers what succeeded
     emu.log.clear()
-    second = playbook('roles/flow_release.yml', extra_vars=dict(api=api, state_file=state))
+    second = playbook('roles/flow_release.yml', extra_vars=dict(api=api), env=fresh_home(tmp_path))
     assert second.rc == 0, second
     assert recap(second)['changed'] == 0, second
     assert [e for e in emu.log if e['method'] != 'GET'] == []
-    assert all('not' in s['detail'] and 'again' in s['detail'] for s in steps(second).values())
+    again = steps(second)
+    assert all(s['status'] == 'succeeded' and 'not' in s['detail'] and 'again' in s['detail'] for s in again.values())
+    assert [again[n]['id'] for n in got] == [got[n]['id'] for n in got]
+    assert [again[n]['url'] for n in got] == [got[n]['url'] for n in got]
+    assert all(again[n]['duration'] is not None and again[n]['started'] for n in got)
+    assert controller_files(tmp_path) == []
     assert_no_secrets(first.output, second.output)
 
 
-def test_flow_release_build_fails(playbook, emu, tmp_path):
-    run = playbook('roles/flow_release.yml', extra_vars=dict(pipeline_id=1002, state_file=str(tmp_path / 's.json')))
+def test_flow_release_new_branch_runs_every_step_again(playbook, emu):
+    first = playbook('roles/flow_release.yml')
+    assert first.rc == 0, first
+    emu.log.clear()
+    second = playbook('roles/flow_release.yml', extra_vars=dict(branch='release/1.5'))
+    assert second.rc == 0, second
+    # a build of another branch runs, and the stages after a fresh build run again
+    assert len(ops(emu, 'CreatePipelineRun')) == 1 and len(ops(emu, 'ExecuteChangeRequestReleaseStage')) == 2
+    assert all(s['detail'] == '' for s in steps(second).values())
+
+
+def test_flow_release_skip_if_succeeded_off_runs_every_step(playbook, emu):
+    first = playbook('roles/flow_release.yml', extra_vars=dict(pipeline_id=0))
+    assert first.rc == 0, first
+    emu.log.clear()
+    second = playbook('roles/flow_release.yml', extra_vars=dict(pipeline_id=0, skip=False))
+    assert second.rc == 0, second
+    assert len(ops(emu, 'ExecuteChangeRequestReleaseStage')) == 2 and recap(second)['changed'] >= 2
+
+
+def test_flow_release_build_fails(playbook, emu):
+    run = playbook('roles/flow_release.yml', extra_vars=dict(pipeline_id=1002))
     assert run.rc != 0, run
     got = steps(run)
     assert got['Flow pipeline 1002']['status'] == 'failed'
@@ -139,9 +190,9 @@ def test_flow_release_build_fails(playbook, emu, tmp_path):
     assert ops(emu, 'ExecuteChangeRequestReleaseStage') == [] and recap(run)['failed'] == 1
 
 
-def test_flow_release_stops_at_the_broken_stage(playbook, emu, tmp_path):
+def test_flow_release_stops_at_the_broken_stage(playbook, emu):
     run = playbook('roles/flow_release.yml', extra_vars=dict(
-        stages=['stage-dev', 'stage-broken', 'stage-staging'], state_file=str(tmp_path / 's.json')))
+        stages=['stage-dev', 'stage-broken', 'stage-staging']))
     assert run.rc != 0, run
     got = steps(run)
     assert [got[n]['status'] for n in ('Flow pipeline 1001', 'stage stage-dev', 'stage stage-broken', 'stage stage-staging')] \
@@ -151,10 +202,9 @@ def test_flow_release_stops_at_the_broken_stage(playbook, emu, tmp_path):
     assert not any('stage-staging' in p for p in executed)
 
 
-def test_flow_release_cancels_what_it_started(playbook, emu, tmp_path):
+def test_flow_release_cancels_what_it_started(playbook, emu):
     run = playbook('roles/flow_release.yml', extra_vars=dict(
-        stages=['stage-dev', 'stage-prod', 'stage-staging'], stage_timeout=2, cancel=True,
-        state_file=str(tmp_path / 's.json')))
+        stages=['stage-dev', 'stage-prod', 'stage-staging'], stage_timeout=2, cancel=True))
     assert run.rc != 0, run
     got = steps(run)
     assert got['stage stage-prod']['status'] == 'timed out'
@@ -164,9 +214,9 @@ def test_flow_release_cancels_what_it_started(playbook, emu, tmp_path):
     assert '(canceled: stage stage-prod)' in run.stdout
 
 
-def test_flow_release_without_cancel_leaves_the_stage_live(playbook, emu, tmp_path):
+def test_flow_release_without_cancel_leaves_the_stage_live(playbook, emu):
     run = playbook('roles/flow_release.yml', extra_vars=dict(
-        pipeline_id=0, stages=['stage-prod'], stage_timeout=1, state_file=str(tmp_path / 's.json')))
+        pipeline_id=0, stages=['stage-prod'], stage_timeout=1))
     assert run.rc != 0, run
     assert ops(emu, 'CancelExecutionReleaseStage') == []
 
@@ -180,3 +230,12 @@ def test_demo_playbook(playbook, emu):
     assert len(ops(emu, 'AcceptManualReview')) == 1
     assert [e['query'] for e in ops(emu, 'OperateReleaseTask')] and len(ops(emu, 'OperateReleaseTask')) == 2
     assert len(ops(emu, 'CreatePipelineRun')) == 1 and len(ops(emu, 'ExecuteChangeRequestReleaseStage')) == 2
+
+    # the demo again, against the same emulator: nothing is started or answered again
+    emu.log.clear()
+    again = playbook(os.path.join(COLLECTION_ROOT, 'playbooks', 'demo.yml'))
+    assert again.rc == 0, again
+    # no approval step this time: the release task already succeeded and is not started again
+    assert 'SUCCEEDED (8 steps)' in again.stdout and recap(again)['changed'] == 0, again
+    assert 'already succeeded (execution ' in again.stdout and 'not executed again' in again.stdout
+    assert [e for e in emu.log if e['acted']] == []      # reads only (some are POSTs: run lists, batch status)
