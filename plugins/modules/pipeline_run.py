@@ -72,7 +72,7 @@ options:
         read (C(GetPipelineRun)) when its list entry has no sources. Repository URLs are compared without a
         trailing C(/) or C(.git).
       - Only the branches are compared, because they are the only inputs the API reports back. O(tags),
-        O(branch_mode_branches), O(envs), the artifacts, O(comment) and O(params) are B(not) compared: a run
+        O(branch_mode_branches), O(envs), the artifacts, O(comment) and O(params) are B(not) compared, so a run
         that succeeded with other values of these is reused too. Set O(force=true) (or leave this option
         V(false)) when only these changed.
       - A newest ended run that failed or was canceled does not count, even when an older one succeeded.
