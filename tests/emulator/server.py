@@ -4,6 +4,7 @@ import json
 import re
 import socket
 import struct
+import sys
 import threading
 import time
 import uuid
@@ -16,6 +17,18 @@ from .state import Fail, Response, State
 SECRET_HEADERS = ('authorization', 'x-auth-token', 'x-security-token', 'x-acs-security-token', 'x-yunxiao-token')
 FAULT_KINDS = ('status', 'delay', 'reset', 'html', 'malformed', 'empty', 'error200', 'act_then_drop', 'act_then_timeout')
 VENDORS = (huawei, alibaba)
+
+
+class QuietServer(ThreadingHTTPServer):
+    """A threading server that does not print a traceback when a client gave up on its answer."""
+
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        """Ignore clients that hung up (timeouts, injected drops); report anything else."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
 
 
 class Request:
@@ -131,7 +144,7 @@ class Emulator:
 
     def start(self):
         """Bind and serve in a daemon thread; returns self."""
-        self.httpd = ThreadingHTTPServer((self.host, self.port), Handler)
+        self.httpd = QuietServer((self.host, self.port), Handler)
         self.httpd.daemon_threads = True
         self.httpd.emulator = self
         self.thread = threading.Thread(target=self.httpd.serve_forever, name='emulator', daemon=True)
