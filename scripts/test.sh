@@ -160,7 +160,7 @@ main() {
     banner "venv ($VENV)"
     start=$SECONDS
     ensure_venv
-    echo "$("$PY" --version), $(ansible --version | head -n 1), ready in $((SECONDS - start))s"
+    echo "$("$PY" --version), $(ansible --version | sed -n 1p), ready in $((SECONDS - start))s"
     [ "${stages[*]}" != venv ] || return 0
 
     TMP=$(mktemp -d "${TMPDIR:-/tmp}/devops_cloud-pipelines-test.XXXXXX")
