@@ -29,6 +29,7 @@ from ansible_collections.devops_cloud.pipelines.plugins.module_utils._http impor
     guarded_action,
     poll_schedule,
     typical_duration,
+    wait_argument_spec,
     wait_for,
 )
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils.alibaba import (
@@ -469,6 +470,35 @@ class Outcome:
 
 def _earliest(records, id_of):
     return sorted(records, key=lambda r: id_key(id_of(r)))[0] if records else None
+
+
+def run_state_argument_spec(id_option, id_type):
+    """Options shared by the modules that drive runs through ``ensure_run`` (pipeline_run, stage_execute)."""
+    spec = dict(
+        state=dict(type='str', default='started', choices=['started', 'finished', 'canceled']),
+        force=dict(type='bool', default=False),
+        skip_if_succeeded=dict(type='bool', default=False),
+    )
+    spec[id_option] = dict(type=id_type)
+    spec.update(wait_argument_spec(wait=False))
+    return spec
+
+
+def check_run_state_params(module, id_option):
+    """Fail before any request on option combinations ``ensure_run`` cannot honour."""
+    p = module.params
+    if p[id_option] is not None and p['state'] != 'canceled':
+        module.fail_json(msg='%s is only used with state=canceled (got state=%s)' % (id_option, p['state']))
+    if p['wait_timeout'] < 0 or p['poll_interval'] <= 0:
+        module.fail_json(msg='wait_timeout must be 0 or more and poll_interval more than 0')
+
+
+def ensure_run_from_params(target, module, id_option, outcome):
+    """``ensure_run`` with the module's options (see ``run_state_argument_spec``)."""
+    p = module.params
+    return ensure_run(target, p['state'], force=p['force'], run_id=p[id_option], wait=p['wait'],
+                      wait_timeout=p['wait_timeout'], poll_interval=p['poll_interval'],
+                      check_mode=module.check_mode, outcome=outcome, skip_if_succeeded=p['skip_if_succeeded'])
 
 
 def ensure_run(target, state, force=False, run_id=None, wait=False, wait_timeout=1800, poll_interval=5.0,

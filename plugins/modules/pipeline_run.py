@@ -337,7 +337,6 @@ from ansible_collections.devops_cloud.pipelines.plugins.module_utils._http impor
     ApiError,
     fail_api_error,
     require_requests,
-    wait_argument_spec,
 )
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils.alibaba import (
     ALIBABA_MODULE_KWARGS,
@@ -346,8 +345,10 @@ from ansible_collections.devops_cloud.pipelines.plugins.module_utils.alibaba imp
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._flow import (
     Outcome,
     build_run_params,
-    ensure_run,
+    check_run_state_params,
+    ensure_run_from_params,
     flow_runs,
+    run_state_argument_spec,
     run_url,
     verdict,
 )
@@ -367,10 +368,6 @@ def main():
     argument_spec = alibaba_argument_spec()
     argument_spec.update(
         pipeline_id=dict(type='int', required=True),
-        state=dict(type='str', default='started', choices=['started', 'finished', 'canceled']),
-        run_id=dict(type='int'),
-        force=dict(type='bool', default=False),
-        skip_if_succeeded=dict(type='bool', default=False),
         branches=dict(type='dict'),
         tags=dict(type='dict'),
         branch_mode_branches=dict(type='list', elements='str'),
@@ -381,15 +378,12 @@ def main():
         comment=dict(type='str'),
         params=dict(type='dict'),
     )
-    argument_spec.update(wait_argument_spec(wait=False))
+    argument_spec.update(run_state_argument_spec('run_id', 'int'))
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True, **ALIBABA_MODULE_KWARGS)
     require_requests(module)
     p = module.params
 
-    if p['run_id'] is not None and p['state'] != 'canceled':
-        module.fail_json(msg='run_id is only used with state=canceled (got state=%s)' % p['state'])
-    if p['wait_timeout'] < 0 or p['poll_interval'] <= 0:
-        module.fail_json(msg='wait_timeout must be 0 or more and poll_interval more than 0')
+    check_run_state_params(module, 'run_id')
     try:
         run_params = build_run_params(
             raw=p['params'], branches=p['branches'], tags=p['tags'], branch_mode_branches=p['branch_mode_branches'],
@@ -401,9 +395,7 @@ def main():
     outcome = Outcome()
     try:
         runs = flow_runs(p, run_params=run_params)
-        ensure_run(runs, p['state'], force=p['force'], run_id=p['run_id'], wait=p['wait'],
-                   wait_timeout=p['wait_timeout'], poll_interval=p['poll_interval'],
-                   check_mode=module.check_mode, outcome=outcome, skip_if_succeeded=p['skip_if_succeeded'])
+        ensure_run_from_params(runs, module, 'run_id', outcome)
     except ApiError as err:
         fail_api_error(module, err, **_result(p, outcome))
 

@@ -312,7 +312,6 @@ from ansible_collections.devops_cloud.pipelines.plugins.module_utils._http impor
     ApiError,
     fail_api_error,
     require_requests,
-    wait_argument_spec,
 )
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils.alibaba import (
     ALIBABA_MODULE_KWARGS,
@@ -320,7 +319,9 @@ from ansible_collections.devops_cloud.pipelines.plugins.module_utils.alibaba imp
 )
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._flow import (
     Outcome,
-    ensure_run,
+    check_run_state_params,
+    ensure_run_from_params,
+    run_state_argument_spec,
     run_url,
     verdict,
 )
@@ -351,10 +352,6 @@ def main():
         app_name=dict(type='str', required=True),
         release_workflow_sn=dict(type='str', required=True),
         release_stage_sn=dict(type='str', required=True),
-        state=dict(type='str', default='started', choices=['started', 'finished', 'canceled']),
-        execution_number=dict(type='str'),
-        force=dict(type='bool', default=False),
-        skip_if_succeeded=dict(type='bool', default=False),
         params=dict(type='dict'),
         comment=dict(type='str'),
         branches=dict(type='dict'),
@@ -369,15 +366,12 @@ def main():
             release_branch=dict(type='str'),
         )),
     )
-    argument_spec.update(wait_argument_spec(wait=False))
+    argument_spec.update(run_state_argument_spec('execution_number', 'str'))
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True, **ALIBABA_MODULE_KWARGS)
     require_requests(module)
     p = module.params
 
-    if p['execution_number'] is not None and p['state'] != 'canceled':
-        module.fail_json(msg='execution_number is only used with state=canceled (got state=%s)' % p['state'])
-    if p['wait_timeout'] < 0 or p['poll_interval'] <= 0:
-        module.fail_json(msg='wait_timeout must be 0 or more and poll_interval more than 0')
+    check_run_state_params(module, 'execution_number')
     try:
         run_params = build_stage_params(params=p['params'], comment=p['comment'], branches=p['branches'],
                                         release_branch_repo_info=p['release_branch_repo_info'])
@@ -389,9 +383,7 @@ def main():
     run = None
     try:
         target = stage_executions(p, run_params=run_params)
-        ensure_run(target, p['state'], force=p['force'], run_id=p['execution_number'], wait=p['wait'],
-                   wait_timeout=p['wait_timeout'], poll_interval=p['poll_interval'],
-                   check_mode=module.check_mode, outcome=outcome, skip_if_succeeded=p['skip_if_succeeded'])
+        ensure_run_from_params(target, module, 'execution_number', outcome)
         execution = outcome.record
         # The pipeline run: read once when the module waited (for the stages and the failing job), or to
         # tell the pipeline run of an execution the module found live or reusable, or started without an id
