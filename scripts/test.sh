@@ -121,6 +121,8 @@ stage_lint() {
     fi
     cd "$COLL"
     ANSIBLE_COLLECTIONS_PATH="$TMP" ansible-lint --nocolor --profile production "${targets[@]}"
+    antsibull-changelog lint
+    echo "changelog fragments: valid"
 }
 
 stage_ee() {
