@@ -207,7 +207,7 @@ def summarize(samples):
 def fmt(stat, unit='s'):
     if stat['median'] is None:
         return 'n/a'
-    return '%.3g%s (%.3g-%.3g)' % (stat['median'], unit, stat['min'], stat['max'])
+    return '%.4g%s (%.4g-%.4g)' % (stat['median'], unit, stat['min'], stat['max'])
 
 
 def main():
@@ -266,7 +266,7 @@ def table(res):
             lines.append('| start-and-wait (20 s run, poll %ss) | %s | %s | %s |' % (res['poll_interval'], label, fmt(mod[key], unit), fmt(uri[key], unit)))
     if 'fan_in' in res:
         mod, uri = res['fan_in']['module'], res['fan_in']['uri']
-        for key, label in (('requests', 'HTTP requests'), ('connections', 'TCP connections'), ('task_s', 'task time'), ('total_s', 'total wall time')):
+        for key, label in (('requests', 'HTTP requests'), ('connections', 'client connections'), ('task_s', 'task time'), ('total_s', 'total wall time')):
             unit = '' if key in ('requests', 'connections') else 's'
             lines.append('| fan-in (1,000 pipelines) | %s | %s | %s |' % (label, fmt(mod[key], unit), fmt(uri[key], unit)))
         lines.append('| fan-in (1,000 pipelines) | speed-up of the task | %s | |' % fmt(res['fan_in']['speedup'], 'x'))
