@@ -289,6 +289,16 @@ def quote(value, safe='~'):
     return _urlquote(str(value), safe=safe)
 
 
+def canonical_query(pairs):
+    """Canonical query of both signing schemes: pairs sorted by key then value, both RFC 3986 encoded."""
+    return '&'.join('%s=%s' % (quote(k), quote(v)) for k, v in sorted((str(k), str(v)) for k, v in pairs))
+
+
+def json_payload(body):
+    """A JSON request body as sent by every client: compact, UTF-8, non-ASCII kept as is."""
+    return json.dumps(body, separators=(',', ':'), ensure_ascii=False).encode('utf-8')
+
+
 def encode_query(query):
     """Query string from ``(key, value)`` pairs, in the given order, RFC 3986 encoded."""
     return '&'.join('%s=%s' % (quote(k), quote(_query_value(v))) for k, v in query)

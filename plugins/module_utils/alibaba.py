@@ -14,7 +14,6 @@ __metaclass__ = type
 import datetime
 import hashlib
 import hmac
-import json
 import uuid
 
 from urllib.parse import urlencode, urlsplit
@@ -24,7 +23,9 @@ from ansible.module_utils.basic import env_fallback
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._http import (
     ApiError,
     Transport,
+    canonical_query,
     connection_argument_spec,
+    json_payload,
     quote,
     query_pairs,
 )
@@ -77,11 +78,6 @@ def select_api(params):
         raise ApiError('api=openapi needs access_key_id and access_key_secret '
                        '(or ALIBABA_CLOUD_ACCESS_KEY_ID / ALIBABA_CLOUD_ACCESS_KEY_SECRET)')
     return api
-
-
-def canonical_query(pairs):
-    """Canonical query: pairs sorted by key (then value), key and value RFC 3986 encoded."""
-    return '&'.join('%s=%s' % (quote(k), quote(v)) for k, v in sorted((str(k), str(v)) for k, v in pairs))
 
 
 def sign_acs3(method, path, query, headers, body_sha256, access_key_id, access_key_secret):
@@ -170,7 +166,7 @@ class PopClient(Transport):
             payload = form_body(form)
             headers['content-type'] = FORM_CONTENT_TYPE
         elif body is not None:
-            payload = json.dumps(body, separators=(',', ':'), ensure_ascii=False).encode('utf-8')
+            payload = json_payload(body)
             headers['content-type'] = JSON_CONTENT_TYPE
         return self.request(method, self.base_url, path, query_pairs(query), headers, payload, idempotent)
 
@@ -203,7 +199,7 @@ class YunxiaoClient(Transport):
         headers = {}
         payload = None
         if body is not None:
-            payload = json.dumps(body, separators=(',', ':'), ensure_ascii=False).encode('utf-8')
+            payload = json_payload(body)
             headers['Content-Type'] = 'application/json'
         return self.request(method, self.base_url, path, query_pairs(query), headers, payload, idempotent)
 

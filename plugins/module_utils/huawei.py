@@ -16,7 +16,6 @@ __metaclass__ = type
 import datetime
 import hashlib
 import hmac
-import json
 
 from urllib.parse import unquote, urlsplit
 
@@ -25,7 +24,9 @@ from ansible.module_utils.basic import env_fallback
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._http import (
     ApiError,
     Transport,
+    canonical_query,
     connection_argument_spec,
+    json_payload,
     quote,
     query_pairs,
 )
@@ -69,11 +70,6 @@ def canonical_uri(path):
     """Canonical URI: path decoded, every segment re-encoded (RFC 3986), trailing slash added."""
     encoded = '/'.join(quote(segment) for segment in unquote(path).split('/'))
     return encoded if encoded.endswith('/') else encoded + '/'
-
-
-def canonical_query(pairs):
-    """Canonical query: ``(key, value)`` pairs sorted, key and value RFC 3986 encoded."""
-    return '&'.join('%s=%s' % (quote(k), quote(v)) for k, v in sorted((str(k), str(v)) for k, v in pairs))
 
 
 def sign_sdk_hmac_sha256(method, path, query, headers, body, access_key, secret_key):
@@ -165,7 +161,7 @@ class HuaweiClient(Transport):
         headers = {}
         payload = None
         if body is not None:
-            payload = json.dumps(body, separators=(',', ':'), ensure_ascii=False).encode('utf-8')
+            payload = json_payload(body)
             headers['Content-Type'] = content_type or JSON_CONTENT_TYPE
         return self.request(method, self.base_url, path, query_pairs(query), headers, payload, idempotent)
 
