@@ -10,7 +10,7 @@ import types
 from urllib.parse import parse_qs, quote
 
 from .state import (CANCELED, FAILED, PAUSED, PENDING, RUNNING, STOPPING, SUCCESS, TERMINAL, WAITING,
-                    Fail, Response, ms)
+                    Fail, Response, ms, stage_groups, stage_status)
 
 try:  # official signer primitive (test-only dependency); stdlib fallback below
     from alibabacloud_openapi_util.client import Client as OpenApiUtil
@@ -187,25 +187,6 @@ def _run(req, state, runs=None):
     return run.advance(state.now())
 
 
-def _groups(run):
-    groups = []
-    for index, phase in enumerate(run.phases):
-        if not groups or groups[-1][0] != phase['stage']:
-            groups.append((phase['stage'], []))
-        groups[-1][1].append((index, phase))
-    return groups
-
-
-def _agg(phases):
-    statuses = [p['status'] for dummy, p in phases]
-    for status in (FAILED, CANCELED, WAITING, PAUSED, RUNNING):
-        if status in statuses:
-            return status
-    if all(s in (SUCCESS, 'skipped') for s in statuses):
-        return SUCCESS
-    return RUNNING if any(s != PENDING for s in statuses) else PENDING
-
-
 def job_id(run, index):
     """Integer job id of a phase."""
     return run.id * 100 + index + 1
@@ -223,10 +204,10 @@ def _job(run, index, phase):
 def flow_run(run, state):
     """The Flow PipelineRun object (POP pipelineRun / token API run)."""
     stages = []
-    for n, (name, phases) in enumerate(_groups(run)):
+    for n, (name, phases) in enumerate(stage_groups(run)):
         starts = [p['start'] for dummy, p in phases if p['start'] is not None]
         ends = [p['end'] for dummy, p in phases if p['end'] is not None]
-        status = _agg(phases)
+        status = stage_status(phases)
         stages.append({'index': str(n), 'name': name, 'stageInfo': {
             'name': name, 'status': FLOW[status], 'startTime': ms(min(starts)) if starts else None,
             'endTime': ms(max(ends)) if ends and status in TERMINAL else None,

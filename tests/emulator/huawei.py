@@ -7,7 +7,7 @@ import re
 from urllib.parse import quote, unquote
 
 from .state import (CANCELED, FAILED, PAUSED, PENDING, RUNNING, STOP_SECONDS, STOPPING, SUCCESS, WAITING,
-                    Fail, Response, Run, hexid, ms)
+                    Fail, Response, Run, hexid, ms, stage_groups, stage_status)
 
 try:  # official signer primitives (test-only dependency); stdlib fallback below
     from huaweicloudsdkcore.sdk_request import SdkRequest
@@ -182,27 +182,6 @@ def _pipeline(req, state):
     return pid
 
 
-def _groups(run):
-    """Phases grouped by stage name, in order: [(stage, [(index, phase), ...]), ...]."""
-    groups = []
-    for index, phase in enumerate(run.phases):
-        if not groups or groups[-1][0] != phase['stage']:
-            groups.append((phase['stage'], []))
-        groups[-1][1].append((index, phase))
-    return groups
-
-
-def _agg(phases):
-    """Stage status from its phases."""
-    statuses = [p['status'] for dummy, p in phases]
-    for status in (FAILED, CANCELED, WAITING, PAUSED, RUNNING):
-        if status in statuses:
-            return status
-    if all(s in (SUCCESS, 'skipped') for s in statuses):
-        return SUCCESS
-    return RUNNING if any(s != PENDING for s in statuses) else PENDING
-
-
 def _fmt(seconds):
     return None if seconds is None else datetime.datetime.fromtimestamp(seconds).strftime('%Y-%m-%d %H:%M:%S')
 
@@ -210,16 +189,16 @@ def _fmt(seconds):
 def _stage_window(phases):
     starts = [p['start'] for dummy, p in phases if p['start'] is not None]
     ends = [p['end'] for dummy, p in phases if p['end'] is not None]
-    done = _agg(phases) in (SUCCESS, FAILED, CANCELED)
+    done = stage_status(phases) in (SUCCESS, FAILED, CANCELED)
     return (min(starts) if starts else None), (max(ends) if ends and done else None)
 
 
 def _latest(run, state, pid, with_ids=False):
     """PipelineLatestRun / ListPipelineRuns item."""
     stages = []
-    for seq, (name, phases) in enumerate(_groups(run)):
+    for seq, (name, phases) in enumerate(stage_groups(run)):
         start, end = _stage_window(phases)
-        item = {'name': name, 'sequence': seq, 'status': CA_STATUS[_agg(phases)], 'start_time': _fmt(start), 'end_time': _fmt(end)}
+        item = {'name': name, 'sequence': seq, 'status': CA_STATUS[stage_status(phases)], 'start_time': _fmt(start), 'end_time': _fmt(end)}
         if with_ids:
             item['id'] = hexid(run.id, 'stage', name)
         stages.append(item)
@@ -292,11 +271,11 @@ def run_detail(req, state):
     else:
         raise fail(404, 'DEVPIPE.00011105', 'The pipeline has no run')
     stages = []
-    for seq, (name, phases) in enumerate(_groups(run)):
+    for seq, (name, phases) in enumerate(stage_groups(run)):
         start, end = _stage_window(phases)
         stages.append({'id': hexid(run.id, 'stage', name), 'category': None, 'name': name, 'identifier': 'stage_%d' % seq,
                        'run_always': False, 'parallel': None, 'is_select': True, 'sequence': seq, 'depends_on': [],
-                       'condition': None, 'status': CA_STATUS[_agg(phases)], 'start_time': ms(start), 'end_time': ms(end),
+                       'condition': None, 'status': CA_STATUS[stage_status(phases)], 'start_time': ms(start), 'end_time': ms(end),
                        'pre': [], 'post': [], 'jobs': [_job(run, n, i, p) for n, (i, p) in enumerate(phases)]})
     project = state.data['huawei']['project_id']
     body = {'id': run.id, 'pipeline_id': pid, 'manifest_version': '3.0', 'name': state.codearts[pid]['name'], 'description': '',

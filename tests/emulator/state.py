@@ -54,6 +54,27 @@ class Clock:
         return self.base + (time.monotonic() - self.mono) / self.time_scale
 
 
+def stage_groups(run):
+    """Phases grouped by stage name, in order: [(stage, [(index, phase), ...]), ...]."""
+    groups = []
+    for index, phase in enumerate(run.phases):
+        if not groups or groups[-1][0] != phase['stage']:
+            groups.append((phase['stage'], []))
+        groups[-1][1].append((index, phase))
+    return groups
+
+
+def stage_status(phases):
+    """Stage status from its phases."""
+    statuses = [p['status'] for dummy, p in phases]
+    for status in (FAILED, CANCELED, WAITING, PAUSED, RUNNING):
+        if status in statuses:
+            return status
+    if all(s in (SUCCESS, 'skipped') for s in statuses):
+        return SUCCESS
+    return RUNNING if any(s != PENDING for s in statuses) else PENDING
+
+
 def ms(seconds):
     """Epoch seconds -> integer milliseconds (None stays None)."""
     return None if seconds is None else int(seconds * 1000)
