@@ -9,8 +9,11 @@ test:
 venv:
 	bash scripts/test.sh venv
 
-sanity units integration build lint ee:
+sanity units integration build lint:
 	bash scripts/test.sh $@
+
+ee:
+	bash scripts/ee.sh
 
 demo:
 	bash scripts/demo.sh
