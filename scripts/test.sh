@@ -125,22 +125,104 @@ stage_lint() {
     echo "changelog fragments: valid"
 }
 
+# The RUN commands of stage NAME of Containerfile FILE (from "FROM ... AS NAME" to the next FROM).
+containerfile_runs() {
+    awk -v stage="$2" '/^FROM / { inside = ($NF == stage); next } inside && /^RUN / { sub(/^RUN /, ""); print }' "$1"
+}
+
+# The execution environment: meta/execution-environment.yml is valid collection metadata, and the
+# context scripts/ee.sh writes installs the collection and its Python requirements. No container
+# runtime is needed: the Containerfile's galaxy and pip steps run here, against the tarball in the
+# context, with /usr/share/ansible and /output/scripts of the image mapped into $TMP.
 stage_ee() {
-    local src=$TMP/ee-src ctx=$TMP/ee-context
-    if [ ! -f "$COLL/meta/execution-environment.yml" ]; then
-        echo "no meta/execution-environment.yml: skipped"
-        return 99
-    fi
-    # The definition names requirements.txt relative to the collection root (as ansible-builder's
-    # introspection of an installed collection reads it); `create` resolves it beside the file.
-    mkdir -p "$src"
-    cp "$COLL/meta/execution-environment.yml" "$COLL/requirements.txt" "$src/"
-    ansible-builder create -f "$src/execution-environment.yml" --context "$ctx" --output-filename Containerfile
-    [ -s "$ctx/Containerfile" ] || { echo "no Containerfile in $ctx" >&2; return 1; }
-    echo "Containerfile: $(wc -l <"$ctx/Containerfile") lines"
-    # An EE that installs this collection picks up its Python dependencies.
-    ansible-builder introspect "$TMP" | tee "$TMP/introspect.txt"
-    grep -q requests "$TMP/introspect.txt" || { echo "introspect did not find requirements.txt" >&2; return 1; }
+    local ctx=$TMP/ee-context work=$TMP/ee-work run=$TMP/ee-run share name version cmd m n=0
+    share=$run/usr/share/ansible
+    # ansible-builder accepts the schema; the requirement files resolve from the collection root,
+    # where introspection of an installed collection looks for them.
+    "$PY" - "$COLL" <<'PY'
+import os, sys, yaml
+from ansible_builder.ee_schema import validate_schema
+root = sys.argv[1]
+path = os.path.join(root, "meta", "execution-environment.yml")
+with open(path) as f:
+    data = yaml.safe_load(f)
+validate_schema(data)
+for kind, req in data.get("dependencies", {}).items():
+    if not os.path.isfile(os.path.join(root, req)):
+        sys.exit(f"meta/execution-environment.yml: {kind} file {req} is not in the collection root")
+print(f"meta/execution-environment.yml: schema version {data['version']} valid, dependencies {data['dependencies']}")
+PY
+
+    # The context: base image, the tarball and the requirement files the galaxy and pip steps read.
+    ee_context "$ctx" "$work" >/dev/null
+    name=$(basename "$(ls "$work"/*.tar.gz)")
+    version=$("$PY" -c 'import sys, yaml; print(yaml.safe_load(open(sys.argv[1]))["version"])' "$ROOT/galaxy.yml")
+    grep -qxF "ARG EE_BASE_IMAGE=\"$EE_BASE_IMAGE\"" "$ctx/Containerfile" || { echo "base image is not $EE_BASE_IMAGE" >&2; return 1; }
+    cmp "$work/$name" "$ctx/_build/collections/$name"
+    cmp "$ROOT/requirements.txt" "$ctx/_build/requirements.txt"
+    "$PY" - "$ctx/_build/requirements.yml" "collections/$name" <<'PY'
+import sys, yaml
+with open(sys.argv[1]) as f:
+    reqs = yaml.safe_load(f)
+want = [{"name": sys.argv[2], "type": "file"}]
+if reqs != {"collections": want}:
+    sys.exit(f"_build/requirements.yml is {reqs}, expected collections {want}")
+PY
+    echo "context: Containerfile ($(wc -l <"$ctx/Containerfile") lines), _build/collections/$name, requirements.yml, requirements.txt"
+
+    # Galaxy stage: COPY _build /build, WORKDIR /build, then its RUN commands. Nothing may reach
+    # a Galaxy server (it points at a closed port); the collections path stands for the image's
+    # default one.
+    grep -qxF 'COPY _build /build' "$ctx/Containerfile"
+    mkdir -p "$run"
+    cp -a "$ctx/_build" "$run/build"
+    while IFS= read -r cmd; do
+        cmd=${cmd//\/usr\/share\/ansible/$share}
+        cmd=${cmd//\/output\/scripts/$ctx/_build/scripts}
+        echo "galaxy step: $cmd"
+        (cd "$run/build" && ANSIBLE_GALAXY_SERVER=http://127.0.0.1:9/ ANSIBLE_COLLECTIONS_PATH="$share/collections" \
+            ANSIBLE_GALAXY_CLI_COLLECTION_OPTS='' ANSIBLE_GALAXY_CLI_ROLE_OPTS='' bash -ec "$cmd")
+        case $cmd in *"ansible-galaxy collection install"*) n=$((n + 1)) ;; esac
+    done < <(containerfile_runs "$ctx/Containerfile" galaxy)
+    [ "$n" -eq 1 ] || { echo "expected one 'ansible-galaxy collection install' in the galaxy stage, found $n" >&2; return 1; }
+    ansible-galaxy collection list "$COLLECTION" -p "$share/collections" | tee "$run/list.txt"
+    awk -v c="$COLLECTION" -v v="$version" '$1 == c && $2 == v { found = 1 } END { exit !found }' "$run/list.txt" || {
+        echo "$COLLECTION $version is not installed" >&2; return 1; }
+    for m in "$share"/collections/ansible_collections/devops_cloud/pipelines/plugins/modules/*.py; do
+        [ -e "$m" ] || continue
+        m=$COLLECTION.$(basename "$m" .py)
+        ANSIBLE_COLLECTIONS_PATH="$share/collections" ansible-doc -t module "$m" >"$run/doc.txt"
+        grep -qF "$m" "$run/doc.txt" || { echo "ansible-doc did not render $m" >&2; return 1; }
+        echo "ansible-doc $m (installed by the galaxy step): ok"
+    done
+
+    # Builder stage: introspection of the installed collection finds its requirements.txt.
+    ansible-builder introspect "$share/collections" | tee "$run/introspect.txt"
+    grep -q "requests.*from collection $COLLECTION" "$run/introspect.txt" || {
+        echo "introspect did not find the collection's requirements.txt" >&2; return 1; }
+    # Its pip step: the introspect command of the Containerfile (user requirements + the installed
+    # collections' ones) writes the requirements the image pip-installs; resolve them on PyPI.
+    cmd=$(containerfile_runs "$ctx/Containerfile" builder | grep -F 'introspect.py introspect') || {
+        echo "no introspect step in the builder stage" >&2; return 1; }
+    cmd=${cmd//\/output\/scripts/$ctx/_build/scripts}
+    cmd="${cmd//\/tmp\/src/$run/src} $share/collections"
+    echo "pip step: $cmd"
+    mkdir -p "$run/builder"
+    cp "$ctx/_build/requirements.txt" "$run/builder/requirements.txt"
+    (cd "$run/builder" && PYCMD=$PY bash -ec "$cmd" >/dev/null)
+    "$PY" -m pip install --dry-run --ignore-installed --quiet --report "$run/pip.json" -r "$run/src/requirements.txt"
+    "$PY" - "$run/pip.json" "$ROOT/requirements.txt" <<'PY'
+import json, re, sys
+with open(sys.argv[1]) as f:
+    install = {i["metadata"]["name"].lower(): i["metadata"]["version"] for i in json.load(f)["install"]}
+with open(sys.argv[2]) as f:
+    wanted = [re.split(r"[<>=!~;\[ ]", line.strip(), maxsplit=1)[0].lower()
+              for line in f if line.strip() and not line.startswith("#")]
+missing = [w for w in wanted if w not in install]
+if missing:
+    sys.exit(f"pip would not install {missing}")
+print("pip step resolves:", ", ".join(f"{k}=={v}" for k, v in sorted(install.items())))
+PY
 }
 
 # ---------------------------------------------------------------------------------------------
