@@ -106,6 +106,13 @@ stage_build() {
         ANSIBLE_COLLECTIONS_PATH="$installed" ansible-doc -t module "$COLLECTION.$m" >/dev/null
         echo "ansible-doc $COLLECTION.$m: ok"
     done
+    # Every filter's documentation (plugins/filter/<filter>.yml) loads too.
+    for m in "$installed"/ansible_collections/devops_cloud/pipelines/plugins/filter/*.yml; do
+        [ -e "$m" ] || continue
+        m=$(basename "$m" .yml)
+        ANSIBLE_COLLECTIONS_PATH="$installed" ansible-doc -t filter "$COLLECTION.$m" >/dev/null
+        echo "ansible-doc -t filter $COLLECTION.$m: ok"
+    done
 }
 
 stage_lint() {
