@@ -1,22 +1,29 @@
-"""HTTP server of the emulator: routing to vendor modules, admin API, fault injection, request log."""
+"""HTTP server of the emulator: routes of every vendor's services, admin API, fault injection, request log.
 
-import json
+A vendor is a package (``huawei``, ``alibaba``) exposing ``SERVICES`` (modules with ``ROUTES``) and the
+functions ``owns(path)``, ``vendor_of(path)``, ``authenticate(req, state)``, ``not_found(req)``,
+``decorate(req, resp)``, ``fault_error(req, status)`` and ``body_secrets(req)``.
+"""
+
 import re
 import socket
 import struct
 import sys
 import threading
 import time
-import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, unquote, urlsplit
 
 from . import alibaba, huawei
-from .state import Fail, Response, State
+from .routing import Fail, Request, Response, compile_routes
+from .state import State
 
 SECRET_HEADERS = ('authorization', 'x-auth-token', 'x-security-token', 'x-acs-security-token', 'x-yunxiao-token')
 FAULT_KINDS = ('status', 'delay', 'reset', 'html', 'malformed', 'empty', 'error200', 'act_then_drop', 'act_then_timeout')
 VENDORS = (huawei, alibaba)
+SERVICES = tuple(service for vendor in VENDORS for service in vendor.SERVICES)
+# (vendor, route) in the order they are tried: vendor by vendor, service by service, as each declares them.
+ROUTES = tuple((vendor, route) for vendor in VENDORS for service in vendor.SERVICES
+               for route in compile_routes(getattr(service, 'ROUTES', ())))
 
 
 class QuietServer(ThreadingHTTPServer):
@@ -29,31 +36,6 @@ class QuietServer(ThreadingHTTPServer):
         if isinstance(sys.exc_info()[1], ConnectionError):
             return
         super().handle_error(request, client_address)
-
-
-class Request:
-    """One parsed incoming request (what route handlers and authenticators see)."""
-
-    def __init__(self, method, raw_path, headers, body):
-        self.method = method
-        split = urlsplit(raw_path)
-        self.raw_path = split.path
-        self.raw_query = split.query
-        self.path = unquote(split.path)
-        self.query = parse_qs(split.query, keep_blank_values=True)
-        self.headers = {k.lower(): v for k, v in headers.items()}
-        self.body = body
-        self.request_id = str(uuid.uuid4())
-        self.params = {}
-        self.route = None
-
-    def arg(self, name, default=None):
-        """First value of a query parameter."""
-        return self.query.get(name, [default])[0]
-
-    def json(self):
-        """Body parsed as JSON (ValueError when it is not)."""
-        return json.loads(self.body.decode('utf-8') or 'null')
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -113,13 +95,11 @@ class Handler(BaseHTTPRequestHandler):
 
 
 def match_route(req):
-    """Find (vendor module, route, params) for a request, or None."""
-    for vendor in VENDORS:
-        for route in vendor.ROUTES:
-            method, regex = route[0], route[1]
-            found = regex.fullmatch(req.path)
-            if found and method == req.method:
-                return vendor, route, found.groupdict()
+    """Find (vendor, route, params) for a request, or None."""
+    for vendor, route in ROUTES:
+        found = route.regex.fullmatch(req.path)
+        if found and route.method == req.method:
+            return vendor, route, found.groupdict()
     return None
 
 
@@ -127,7 +107,7 @@ class Emulator:
     """The emulator; ``Emulator(fixture=None, time_scale=1.0).start()`` serves on a background thread."""
 
     def __init__(self, fixture=None, time_scale=1.0, host='127.0.0.1', port=0):
-        self.state = State(fixture, time_scale)
+        self.state = State(fixture, time_scale, SERVICES)
         self.host, self.port = host, port
         self.log = []
         self.faults = []
@@ -227,7 +207,7 @@ class Emulator:
         entry['vendor'] = vendor.vendor_of(req.path) if vendor else None
         if found:
             req.route, req.params = found[1], found[2]
-            entry['operation'] = found[1][2]
+            entry['operation'] = found[1].operation
         if fault and fault['delay'] and fault['kind'] != 'act_then_timeout':
             time.sleep(fault['delay'])
         if fault and not fault['kind'].startswith('act_') and fault['kind'] != 'delay':
@@ -259,7 +239,7 @@ class Emulator:
             if not found:
                 return vendor.not_found(req)
             try:
-                resp = found[1][3](req, self.state)
+                resp = found[1].handler(req, self.state)
             except Fail as exc:
                 resp = Response(exc.status, exc.body, exc.headers)
         vendor.decorate(req, resp)
@@ -271,7 +251,7 @@ class Emulator:
         if kind == 'reset':
             handler.drop(hard=True)
             return
-        module = vendor or huawei
+        module = vendor or VENDORS[0]  # a path no vendor owns gets the first vendor's error bodies
         status = int(fault['status'] or {'html': 502, 'status': 503}.get(kind, 200))
         if kind == 'status':
             resp = module.fault_error(req, status)
@@ -298,22 +278,23 @@ class Emulator:
                 return vendor
         return None
 
+    @staticmethod
+    def _body_secrets(req):
+        return [secret for vendor in VENDORS for secret in vendor.body_secrets(req)]
+
     def _remember_secrets(self, req):
         with self._lock:
             for name in SECRET_HEADERS:
                 if req.headers.get(name):
                     self.seen_secrets.add(req.headers[name])
-            password = huawei.iam_password(req)
-            if password:
-                self.seen_secrets.add(password)
+            self.seen_secrets.update(self._body_secrets(req))
 
     def _log_entry(self, req):
         """A log record; secrets redacted."""
         headers = {k: ('REDACTED' if k.lower() in SECRET_HEADERS else v) for k, v in req.headers.items()}
         text = req.body.decode('utf-8', 'replace')
-        password = huawei.iam_password(req)
-        if password:
-            text = text.replace(password, 'REDACTED')
+        for secret in self._body_secrets(req):
+            text = text.replace(secret, 'REDACTED')
         with self._lock:
             seq = len(self.log) + 1
         return {'seq': seq, 'time': time.time(), 'method': req.method, 'path': req.path, 'query': req.query,

@@ -1,4 +1,11 @@
-"""Emulator state: scaled clock, generic runs that progress by wall clock, fixture loading."""
+"""Emulator state: the scaled clock, the run engine every service shares, and the store seeded from the fixture.
+
+The run engine: a ``Run`` is a sequence of phases (the jobs of a pipeline run, the tasks of a release task).
+A phase is work that takes ``seconds`` (and fails at its end with ``fail``), a ``gate`` that waits for
+pass/refuse, or a ``pause`` that waits for continue. Runs advance lazily to the emulated time whenever they
+are read; stages are the consecutive phases that share a ``stage`` name. Runs, stages and phases carry the
+engine's generic statuses below, and each service names them in its vendor's words with a ``StatusNames``.
+"""
 
 import copy
 import hashlib
@@ -9,36 +16,13 @@ import time
 
 FIXTURE = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'fixture.json')
 
-# Generic statuses of a phase (one job of a run) and of a run.
-PENDING, RUNNING, WAITING, PAUSED, SUCCESS, FAILED, CANCELED, STOPPING = (
-    'pending', 'running', 'waiting', 'paused', 'success', 'failed', 'canceled', 'stopping')
+# Generic statuses of runs, stages and phases.
+PENDING, RUNNING, WAITING, PAUSED, SUCCESS, FAILED, CANCELED, STOPPING, SKIPPED = (
+    'pending', 'running', 'waiting', 'paused', 'success', 'failed', 'canceled', 'stopping', 'skipped')
 TERMINAL = (SUCCESS, FAILED, CANCELED)
+RUN_STATUSES = (RUNNING, WAITING, PAUSED, STOPPING, SUCCESS, FAILED, CANCELED)
+PHASE_STATUSES = (PENDING, RUNNING, WAITING, PAUSED, SUCCESS, FAILED, CANCELED, SKIPPED)
 STOP_SECONDS = 1.0
-
-
-class Response:
-    """A reply: status, JSON-able body (or bytes), extra headers, whether state changed."""
-
-    def __init__(self, status, body=None, headers=None, acted=False, content_type='application/json;charset=UTF-8'):
-        self.status = status
-        self.body = body
-        self.headers = dict(headers or {})
-        self.acted = acted
-        self.content_type = content_type
-
-    def payload(self):
-        """Encoded body."""
-        if isinstance(self.body, bytes):
-            return self.body
-        return json.dumps(self.body, ensure_ascii=False).encode('utf-8')
-
-
-class Fail(Exception):
-    """Raised by route handlers: reply with this status and vendor error body."""
-
-    def __init__(self, status, body, headers=None):
-        super().__init__(status)
-        self.status, self.body, self.headers = status, body, headers or {}
 
 
 class Clock:
@@ -54,27 +38,6 @@ class Clock:
         return self.base + (time.monotonic() - self.mono) / self.time_scale
 
 
-def stage_groups(run):
-    """Phases grouped by stage name, in order: [(stage, [(index, phase), ...]), ...]."""
-    groups = []
-    for index, phase in enumerate(run.phases):
-        if not groups or groups[-1][0] != phase['stage']:
-            groups.append((phase['stage'], []))
-        groups[-1][1].append((index, phase))
-    return groups
-
-
-def stage_status(phases):
-    """Stage status from its phases."""
-    statuses = [p['status'] for dummy, p in phases]
-    for status in (FAILED, CANCELED, WAITING, PAUSED, RUNNING):
-        if status in statuses:
-            return status
-    if all(s in (SUCCESS, 'skipped') for s in statuses):
-        return SUCCESS
-    return RUNNING if any(s != PENDING for s in statuses) else PENDING
-
-
 def ms(seconds):
     """Epoch seconds -> integer milliseconds (None stays None)."""
     return None if seconds is None else int(seconds * 1000)
@@ -83,6 +46,60 @@ def ms(seconds):
 def hexid(*parts):
     """Deterministic 32-hex id from the given parts."""
     return hashlib.md5('/'.join(str(p) for p in parts).encode()).hexdigest()
+
+
+class StatusNames:
+    """A service's names for the engine's statuses: a table per level (run, stage, job = phase).
+
+    ``stage`` defaults to the ``job`` table. A level the service does not show may stay None.
+    """
+
+    def __init__(self, run=None, job=None, stage=None):
+        self.runs = run
+        self.jobs = job
+        self.stages = job if stage is None else stage
+
+    def run(self, run):
+        """The vendor's status value of a run."""
+        return self.runs[run.status]
+
+    def stage(self, stage):
+        """The vendor's status value of a stage."""
+        return self.stages[stage.status]
+
+    def job(self, phase):
+        """The vendor's status value of a phase (job, task, step)."""
+        return self.jobs[phase['status']]
+
+
+class Stage:
+    """Consecutive phases of a run sharing one stage name; ``phases`` holds (index in the run, phase)."""
+
+    def __init__(self, seq, name):
+        self.seq, self.name, self.phases = seq, name, []
+
+    @property
+    def status(self):
+        """A failed, canceled, waiting, paused or running phase makes the stage so, in that order."""
+        statuses = [p['status'] for dummy, p in self.phases]
+        for status in (FAILED, CANCELED, WAITING, PAUSED, RUNNING):
+            if status in statuses:
+                return status
+        if all(s in (SUCCESS, SKIPPED) for s in statuses):
+            return SUCCESS
+        return RUNNING if any(s != PENDING for s in statuses) else PENDING
+
+    @property
+    def start(self):
+        """When its first phase started (None before)."""
+        starts = [p['start'] for dummy, p in self.phases if p['start'] is not None]
+        return min(starts) if starts else None
+
+    @property
+    def end(self):
+        """When its last phase ended, once the stage is over (None before)."""
+        ends = [p['end'] for dummy, p in self.phases if p['end'] is not None]
+        return max(ends) if ends and self.status in TERMINAL else None
 
 
 class Run:
@@ -100,7 +117,7 @@ class Run:
         self.extra = extra
 
     def advance(self, now):
-        """Bring the run up to emulated time ``now``."""
+        """Bring the run up to emulated time ``now``; returns the run."""
         if self.status == STOPPING:
             if now >= self.stop_at:
                 self._finish(CANCELED, self.stop_at)
@@ -148,6 +165,15 @@ class Run:
             if phase['status'] in (RUNNING, WAITING, PAUSED):
                 phase['status'], phase['end'] = (CANCELED if status == CANCELED else phase['status']), when
 
+    def stages(self):
+        """The run's stages, in order."""
+        stages = []
+        for index, phase in enumerate(self.phases):
+            if not stages or stages[-1].name != phase['stage']:
+                stages.append(Stage(len(stages), phase['stage']))
+            stages[-1].phases.append((index, phase))
+        return stages
+
     def waiting_phase(self):
         """The phase waiting for a decision (gate or pause), or None."""
         if self.status in (WAITING, PAUSED) and self.idx < len(self.phases):
@@ -190,11 +216,28 @@ class Run:
         phase = self.phases[phase_index]
         if phase['status'] not in (RUNNING, WAITING, PAUSED, FAILED):
             return False
-        phase.update(status='skipped', end=now, start=phase['start'] or now)
+        phase.update(status=SKIPPED, end=now, start=phase['start'] or now)
         self.status, self.ended, self.cursor = RUNNING, None, now
         self.idx += 1
         self.advance(now)
         return True
+
+    def act(self, verb, phase_index, now):
+        """A job-level action on one phase; False when it does not apply there.
+
+        ``pass`` / ``refuse`` a waiting gate, ``stop`` the run at its current phase, ``retry`` a failed
+        phase, ``skip`` the current phase.
+        """
+        if verb in ('pass', 'refuse'):
+            phase = self.waiting_phase()
+            return bool(phase and phase.get('kind') == 'gate' and self.decide(verb, now, phase_index))
+        if verb == 'stop':
+            return self.idx == phase_index and self.stop(now)
+        if verb == 'retry':
+            return self.retry(phase_index, now)
+        if verb == 'skip':
+            return self.skip(phase_index, now)
+        raise ValueError('unknown job action %r' % verb)
 
     def dump(self):
         """JSON-able view (for /_emulator/state)."""
@@ -202,12 +245,23 @@ class Run:
                 'phases': self.phases, 'extra': self.extra}
 
 
-class State:
-    """All in-memory vendor state, seeded from a fixture and resettable."""
+def newest_first(runs, now):
+    """The given runs advanced to ``now``, highest id first."""
+    return sorted((run.advance(now) for run in runs), key=lambda run: run.id, reverse=True)
 
-    def __init__(self, fixture=None, time_scale=1.0):
+
+class State:
+    """All in-memory vendor state, seeded from a fixture and resettable.
+
+    Each service module may define ``seed(state)``, which creates the service's records as attributes of
+    the state (``state.flow_runs``, ``state.releases``, ...) whenever the state is built or reset, and
+    ``dump(state, now)``, which returns the service's part of ``GET /_emulator/state``.
+    """
+
+    def __init__(self, fixture=None, time_scale=1.0, services=()):
         self.fixture_path = fixture or FIXTURE
         self.time_scale = time_scale
+        self.services = tuple(services)
         self.lock = threading.RLock()
         with open(self.fixture_path, encoding='utf-8') as handle:
             self.fixture = json.load(handle)
@@ -219,88 +273,27 @@ class State:
             self.clock = Clock(self.time_scale)
             self.data = copy.deepcopy(self.fixture)
             self.counters = dict(self.fixture.get('counters', {}))
-            self.nonces = set()
-            self.flow_runs = {}
-            self.codearts_runs = {}
-            self.releases = {}
-            self.v3_reviews = []
-            self.codearts = {}
-            self._seed_codearts()
-            self._seed_releases()
+            for service in self.services:
+                if hasattr(service, 'seed'):
+                    service.seed(self)
 
     def now(self):
         """Emulated epoch seconds."""
         return self.clock.now()
 
-    def next_id(self, name):
-        """Next value of a named counter."""
+    def next_id(self, name, first=1):
+        """Next value of a named counter (``first`` when the fixture does not set it)."""
         with self.lock:
-            value = self.counters.get(name, 1)
+            value = self.counters.get(name, first)
             self.counters[name] = value + 1
             return value
-
-    def _seed_codearts(self):
-        """Named pipelines with their latest run, plus the generated ones."""
-        spec = self.data['huawei']['codearts']
-        templates = spec['templates']
-        pipelines = self.codearts
-        for pid, pipe in spec['pipelines'].items():
-            pipelines[pid] = dict(pipe)
-        gen = spec['generated']
-        for n in range(1, int(gen['count']) + 1):
-            pid = gen['format'] % n
-            initial = gen['default']
-            for rule in gen['rules']:
-                if n % int(rule['mod']) == 0:
-                    initial = rule['initial']
-                    break
-            pipelines[pid] = {'name': 'generated-%d' % n, 'initial': initial, 'template': gen['template']}
-        now = self.now()
-        for pid, pipe in pipelines.items():
-            self.codearts_runs[pid] = []
-            if pipe.get('initial'):
-                init = templates[pipe['initial']] if isinstance(pipe['initial'], str) else pipe['initial']
-                phases = templates[init['phases']] if isinstance(init['phases'], str) else init['phases']
-                self.new_codearts_run(pid, phases, now - float(init.get('started_ago', 0)))
-
-    def new_codearts_run(self, pid, phases, start):
-        """Create a CodeArts run (32-hex id) as the pipeline's latest."""
-        runs = self.codearts_runs[pid]
-        run = Run(hexid('codearts-run', pid, len(runs) + 1, self.counters.get('codearts_run', 0)),
-                  phases, start, run_number=len(runs) + 1, pipeline_id=pid)
-        self.counters['codearts_run'] = self.counters.get('codearts_run', 0) + 1
-        runs.append(run)
-        return run
-
-    def _seed_releases(self):
-        for rid, task in self.data['huawei']['release_tasks'].items():
-            self.releases[rid] = {'task': task, 'status': int(task.get('status', 1)), 'run': None,
-                                  'execution_id': None, 'mode': None}
-
-    def new_flow_run(self, org, pipeline_id, phases, **extra):
-        """Create a Flow run with a fresh increasing integer id."""
-        run_id = self.next_id('flow_run')
-        run = Run(run_id, phases, self.now(), org=org, pipeline_id=int(pipeline_id), **extra)
-        self.flow_runs[run_id] = run
-        return run
-
-    def flow_runs_of(self, pipeline_id):
-        """Runs of one Flow pipeline, newest first, advanced to now."""
-        now = self.now()
-        runs = [r.advance(now) for r in self.flow_runs.values() if r.extra['pipeline_id'] == int(pipeline_id)]
-        return sorted(runs, key=lambda r: r.id, reverse=True)
 
     def dump(self):
         """The whole state as JSON-able data."""
         with self.lock:
             now = self.now()
-            return {
-                'now': now,
-                'counters': self.counters,
-                'flow_runs': {str(k): r.advance(now).dump() for k, r in self.flow_runs.items()},
-                'codearts_runs': {k: [r.advance(now).dump() for r in v] for k, v in self.codearts_runs.items() if v
-                                  and not k.startswith('b')},
-                'releases': {k: {'status': v['status'], 'execution_id': v['execution_id'],
-                                 'run': v['run'].advance(now).dump() if v['run'] else None} for k, v in self.releases.items()},
-                'v3_reviews': self.v3_reviews,
-            }
+            out = {'now': now, 'counters': self.counters}
+            for service in self.services:
+                if hasattr(service, 'dump'):
+                    out.update(service.dump(self, now))
+            return out

@@ -16,7 +16,8 @@ if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
 from tests.emulator import Emulator  # noqa: E402  pylint: disable=wrong-import-position
-from tests.emulator import alibaba, huawei  # noqa: E402  pylint: disable=wrong-import-position
+from tests.emulator.alibaba import auth as alibaba  # noqa: E402  pylint: disable=wrong-import-position
+from tests.emulator.huawei import auth as huawei  # noqa: E402  pylint: disable=wrong-import-position
 
 PROJECT = '0f1e2d3c4b5a69788796a5b4c3d2e1f0'
 ORG = '60d54f3daccf2bbd6659f3ad'

@@ -1,0 +1,221 @@
+"""Alibaba Cloud Yunxiao Flow pipeline runs, over POP (AK/SK) and over the Yunxiao token API: start, read,
+latest, list, stop, and the job actions pass / refuse (manual gate), stop, retry, skip.
+
+Records: ``state.flow_runs`` (run id -> run), shared with AppStack, whose release stages run as Flow
+pipelines. Run ids are increasing integers; the job id of phase n (from 0) of run r is ``r * 100 + n + 1``.
+"""
+
+import json
+import math
+from urllib.parse import parse_qs
+
+from ..routing import Response
+from ..state import (CANCELED, FAILED, PAUSED, PENDING, RUNNING, SKIPPED, STOPPING, SUCCESS, WAITING,
+                     Run, StatusNames, ms, newest_first)
+from .auth import BAD_PARAM, err, int_arg, is_token_api, ok, organization
+
+JOBS = {PENDING: 'INIT', RUNNING: 'RUNNING', WAITING: 'WAITING', PAUSED: 'WAITING', STOPPING: 'RUNNING',
+        SUCCESS: 'SUCCESS', FAILED: 'FAIL', CANCELED: 'CANCELED', SKIPPED: 'SKIPPED'}
+NAMES = StatusNames(run=dict(JOBS, **{WAITING: 'RUNNING', PAUSED: 'RUNNING'}), job=JOBS)
+GATE_ACTIONS = [{'type': 'PassPipelineValidate', 'displayType': 'BUTTON', 'name': 'pass', 'disable': False, 'params': {}},
+                {'type': 'RefusePipelineValidate', 'displayType': 'BUTTON', 'name': 'refuse', 'disable': False, 'params': {}}]
+POP = '/organization/{org}/pipelines/{pipeline_id}/pipelineRuns'
+POP_JOB = POP + '/{run_id}/jobs/{job_id}'
+TOKEN = '/oapi/v1/flow(?:/organizations/{org})?/pipelines/{pipeline_id}'
+TOKEN_JOB = TOKEN + '/pipelineRuns/{run_id}/jobs/{job_id}'
+
+
+# ----------------------------------------------------------------------------------------------- records
+def seed(state):
+    """No run yet."""
+    state.flow_runs = {}
+
+
+def dump(state, now):
+    """Every Flow run (AppStack executions included)."""
+    return {'flow_runs': {str(run_id): run.advance(now).dump() for run_id, run in state.flow_runs.items()}}
+
+
+def new_run(state, pipeline_id, phases, **extra):
+    """Create a run of a Flow pipeline with a fresh increasing integer id."""
+    run_id = state.next_id('flow_run')
+    run = Run(run_id, phases, state.now(), org=state.data['alibaba']['organization_id'], pipeline_id=int(pipeline_id),
+              account=state.data['alibaba']['account_id'], **extra)
+    state.flow_runs[run_id] = run
+    return run
+
+
+def runs_where(state, test):
+    """The runs passing ``test(run)``, advanced to now, newest first."""
+    return newest_first([run for run in state.flow_runs.values() if test(run)], state.now())
+
+
+def find_run(req, state, run_id, runs):
+    """The run ``run_id`` (a string) among ``runs``; else 404."""
+    try:
+        run = state.flow_runs.get(int(run_id))
+    except ValueError:
+        run = None
+    if run is None or run not in runs:
+        raise err(req, 404, 'InvalidPipelineRun.NotFound', 'The pipeline execution instance is not found.')
+    return run.advance(state.now())
+
+
+def job_id(run, index):
+    """The integer job id of phase ``index``."""
+    return run.id * 100 + index + 1
+
+
+def phase_index(req, run, raw_job_id):
+    """Index of the phase a job id names (inverse of ``job_id``); else 404."""
+    try:
+        index = int(raw_job_id) - run.id * 100 - 1
+    except (TypeError, ValueError):
+        index = -1
+    if not 0 <= index < len(run.phases):
+        raise err(req, 404, 'InvalidJob.NotFound', 'The job is not found in this pipeline run.')
+    return index
+
+
+def _pipeline(req, state):
+    """The Flow pipeline id of the path (404 for an unknown organization or pipeline)."""
+    organization(req, state)
+    pid = req.params['pipeline_id']
+    if pid not in state.data['alibaba']['flow_pipelines']:
+        raise err(req, 404, 'InvalidPipeline.NotFound', 'The pipeline is not found.')
+    return pid
+
+
+def _runs_of(state, pid):
+    """Runs of one Flow pipeline, newest first."""
+    return runs_where(state, lambda run: run.extra['pipeline_id'] == int(pid))
+
+
+def _path_run(req, state):
+    """The run named by ``{run_id}`` among the runs of the path's pipeline."""
+    return find_run(req, state, req.params['run_id'], _runs_of(state, _pipeline(req, state)))
+
+
+# ----------------------------------------------------------------------------------------------- shapes
+def _job(run, index, phase):
+    return {'id': job_id(run, index), 'name': phase['job'], 'jobSign': 'job_%d' % index, 'status': NAMES.job(phase),
+            'startTime': ms(phase['start']), 'endTime': ms(phase['end']), 'params': '{}', 'result': '{}',
+            'actions': [dict(a) for a in GATE_ACTIONS] if phase['status'] == WAITING else []}
+
+
+def pipeline_run(run, state):
+    """The Flow PipelineRun object (POP pipelineRun, token API run, AppStack getPipelineRun)."""
+    stages = [{'index': str(stage.seq), 'name': stage.name, 'stageInfo': {
+        'name': stage.name, 'status': NAMES.stage(stage), 'startTime': ms(stage.start), 'endTime': ms(stage.end),
+        'jobs': [_job(run, i, p) for i, p in stage.phases]}} for stage in run.stages()]
+    account = state.data['alibaba']['account_id']
+    params = run.extra.get('params') or {}
+    return {'pipelineRunId': run.id, 'pipelineId': run.extra['pipeline_id'], 'pipelineConfigId': run.extra['pipeline_id'],
+            'status': NAMES.run(run), 'triggerMode': 1, 'createTime': ms(run.started),
+            'updateTime': ms(run.ended or run.cursor), 'creatorAccountId': account, 'modifierAccountId': account,
+            'sources': [{'type': 'codeup', 'sign': 'source_0', 'data': {'repo': repo, 'branch': branch, 'commit': ''}}
+                        for repo, branch in (params.get('runningBranchs') or {}).items()],
+            'stageGroup': [[s['name']] for s in stages], 'groups': [],
+            'globalParams': [{'key': k, 'value': v, 'runningConfig': True} for k, v in (params.get('envs') or {}).items()],
+            'stages': stages}
+
+
+def _summary(run):
+    return {'pipelineRunId': run.id, 'pipelineId': run.extra['pipeline_id'], 'status': NAMES.run(run),
+            'startTime': ms(run.started), 'endTime': ms(run.ended), 'triggerMode': 1, 'creatorAccountId': run.extra.get('account')}
+
+
+def _run_params(req):
+    """The run params JSON (form field on POP, JSON string on the token API)."""
+    try:
+        if is_token_api(req):
+            raw = (req.json() or {}).get('params') if req.body.strip() else None
+        else:
+            ctype = req.headers.get('content-type', '')
+            form = parse_qs(req.body.decode('utf-8'), keep_blank_values=True) if 'x-www-form-urlencoded' in ctype else {}
+            raw = form.get('params', [None])[0]
+        if raw is None:
+            return {}
+        params = json.loads(raw) if isinstance(raw, str) else None
+    except (ValueError, AttributeError, UnicodeDecodeError):
+        params = None
+    if not isinstance(params, dict):
+        raise err(req, 400, BAD_PARAM, 'The parameter is invalid: params must be a JSON object string.')
+    return params
+
+
+# ----------------------------------------------------------------------------------------------- calls
+def start_run(req, state):
+    """StartPipelineRun (POP, form params) / POST .../runs (token API)."""
+    pid = _pipeline(req, state)
+    params = _run_params(req)
+    run = new_run(state, pid, state.data['alibaba']['flow_pipelines'][pid]['phases'], params=params)
+    return Response(200, ok(req, run.id, {'pipelineRunId': run.id}), acted=True)
+
+
+def get_run(req, state):
+    """GetPipelineRun / GET .../runs/{id}."""
+    shape = pipeline_run(_path_run(req, state), state)
+    return Response(200, ok(req, shape, {'pipelineRun': shape}))
+
+
+def latest_run(req, state):
+    """GET .../runs/latestPipelineRun (token API)."""
+    runs = _runs_of(state, _pipeline(req, state))
+    if not runs:
+        raise err(req, 404, 'InvalidPipelineRun.NotFound', 'The pipeline has no run.')
+    return Response(200, pipeline_run(runs[0], state))
+
+
+def list_runs(req, state):
+    """ListPipelineRuns (POP: maxResults/nextToken) / GET .../runs (token: page/perPage, x-* headers)."""
+    runs = _runs_of(state, _pipeline(req, state))
+    if req.arg('status'):
+        runs = [r for r in runs if NAMES.run(r) in req.arg('status').split(',')]
+    items = [_summary(r) for r in runs]
+    if is_token_api(req):
+        page, per = int_arg(req, 'page', 1), int_arg(req, 'perPage', 10, 1, 100)
+        pages = max(1, math.ceil(len(items) / per))
+        headers = {'x-total': len(items), 'x-total-pages': pages, 'x-page': page, 'x-per-page': per,
+                   'x-next-page': page + 1 if page < pages else '', 'x-prev-page': page - 1 if page > 1 else ''}
+        return Response(200, items[(page - 1) * per:page * per], headers)
+    size, start = int_arg(req, 'maxResults', 10, 1, 100), int_arg(req, 'nextToken', 0, 0)
+    more = start + size < len(items)
+    return Response(200, {'success': True, 'pipelineRuns': items[start:start + size], 'totalCount': len(items),
+                          'nextToken': str(start + size) if more else None})
+
+
+def stop_run(req, state):
+    """StopPipelineRun (POP)."""
+    if not _path_run(req, state).stop(state.now()):
+        raise err(req, 400, 'InvalidPipelineRun.StatusNotSupported', 'The pipeline run has already finished.')
+    return Response(200, ok(req, True), acted=True)
+
+
+def job_action(req, state):
+    """pass / refuse (manual gate), stop / retry / skip of one job of a Flow run (POP retry: no verb in the path)."""
+    run = _path_run(req, state)
+    index = phase_index(req, run, req.params['job_id'])
+    if not run.act(req.params.get('verb') or 'retry', index, state.now()):
+        raise err(req, 400, 'InvalidJob.StatusNotSupported', 'The job is not in a state that allows this operation.')
+    return Response(200, ok(req, True), acted=True)
+
+
+ROUTES = [
+    ('POST', '/organizations/{org}/pipelines/{pipeline_id}/run', 'StartPipelineRun', start_run),
+    ('GET', POP + '/{run_id}', 'GetPipelineRun', get_run),
+    ('GET', POP, 'ListPipelineRuns', list_runs),
+    ('PUT', POP + '/{run_id}/stop', 'StopPipelineRun', stop_run),
+    ('POST', POP_JOB + '/{verb:pass}', 'PassPipelineValidate', job_action),
+    ('POST', POP_JOB + '/{verb:refuse}', 'RefusePipelineValidate', job_action),
+    ('PUT', POP_JOB + '/{verb:stop}', 'StopPipelineJobRun', job_action),
+    ('PUT', POP_JOB + '/{verb:skip}', 'SkipPipelineJobRun', job_action),
+    ('PUT', POP_JOB, 'RetryPipelineJobRun', job_action),
+    ('POST', TOKEN + '/runs', 'CreatePipelineRun', start_run),
+    ('GET', TOKEN + '/runs/latestPipelineRun', 'GetLatestPipelineRun', latest_run),
+    ('GET', TOKEN + '/runs/{run_id}', 'GetPipelineRun', get_run),
+    ('GET', TOKEN + '/runs', 'ListPipelineRuns', list_runs),
+    ('POST', TOKEN_JOB + '/{verb:pass}', 'PassPipelineValidate', job_action),
+    ('POST', TOKEN_JOB + '/{verb:refuse}', 'RefusePipelineValidate', job_action),
+    ('PUT', TOKEN_JOB + '/{verb:stop|retry|skip}', 'PipelineJobAction', job_action),
+]
