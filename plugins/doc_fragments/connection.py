@@ -40,10 +40,10 @@ options:
     default: 60.0
   max_retries:
     description:
-      - How often one call is repeated, the same for every call of every module: a read after a connection
-        error, HTTP 429 or a 5xx answer, and an acting request that the server provably refused (HTTP 429
-        or 503, or a connection that never opened), re-sent only after a state read showed that nothing
-        happened. V(0) sends every call once. Must be 0 or more.
+      - How often one call is repeated, the same for every call of every module. A read is repeated after
+        a connection error, HTTP 429 or a 5xx answer; an acting request only when the server provably
+        refused it (HTTP 429 or 503, or a connection that never opened), and only after a state read showed
+        that nothing happened. V(0) sends every call once. Must be 0 or more.
       - Retries back off exponentially with jitter and honour the server's C(Retry-After) header (at most
         120 seconds). Each retry is reported as a warning.
       - One call with its retries and their pauses ends within 2 x (O(connect_timeout) + O(read_timeout))
@@ -59,7 +59,7 @@ notes:
     the task with the redirect target (without user name, password and query) to use as the endpoint.
   - Connection errors name the host and what failed (DNS, refused connection, TLS, timeout, reset). Only an
     acting request that was sent can have taken effect; the message says so only then.
-  - A task that waits (C(wait_timeout)) ends at most 10 seconds after its wait timeout: a status read
+  - A task that waits (C(wait_timeout)) ends at most 10 seconds after its wait timeout. A status read
     still running then is cut off, and the task fails with the last state read.
 requirements:
   - requests

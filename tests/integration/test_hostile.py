@@ -189,8 +189,8 @@ def clean_env(monkeypatch):
 # -- answers ------------------------------------------------------------------------------------------------
 def answer(status, body=None, headers=None):
     def respond(server, conn, request):
-        conn.sendall(response(status, b'' if body is None else body, dict({'Content-Type': 'application/json'},
-                                                                        **(headers or {}))))
+        sent = dict({'Content-Type': 'application/json'}, **(headers or {}))
+        conn.sendall(response(status, b'' if body is None else body, sent))
     return respond
 
 
@@ -621,8 +621,8 @@ def test_e2e_acting_call_answered_by_a_redirect(playbook, emu, serve):
                          headers=dict(request['headers']))
         reply = upstream.getresponse()
         body = reply.read()
-        keep = dict((k, v) for k, v in reply.getheaders() if k.lower() not in ('content-length', 'connection',
-                                                                                'transfer-encoding'))
+        hop = ('content-length', 'connection', 'transfer-encoding')
+        keep = dict((k, v) for k, v in reply.getheaders() if k.lower() not in hop)
         conn.sendall(response(reply.status, body, keep, reply.reason))
         upstream.close()
         return None

@@ -332,7 +332,7 @@ def test_clean_secret():
 
 
 @pytest.mark.parametrize('form', [
-    lambda s: repr(s), lambda s: repr(repr(s)), lambda s: json.dumps(s), lambda s: json.dumps(json.dumps(s)),
+    repr, lambda s: repr(repr(s)), json.dumps, lambda s: json.dumps(json.dumps(s)),
     lambda s: requests.utils.quote(s, safe=''), lambda s: s.strip(),
 ], ids=['repr', 'repr-repr', 'json', 'json-json', 'percent', 'stripped'])
 def test_redactor_catches_escaped_forms(form):
@@ -491,27 +491,31 @@ def test_wait_sets_the_ceiling_of_its_reads_and_restores_it():
     assert inner[-1] == outer[-1]
 
 
-def test_read_cut_by_the_wait_ends_it_with_the_last_state():
-    cut = ApiError('no complete answer')
-    cut.wait_expired = True
-    reads = iter(['RUNNING', cut])
+class Reads:
+    """A fetch that returns (or raises) the given items in order."""
 
-    def fetch():
-        item = next(reads)
+    def __init__(self, items):
+        self.items = list(items)
+
+    def __call__(self):
+        item = self.items.pop(0)
         if isinstance(item, Exception):
             raise item
         return item
 
+
+def test_read_cut_by_the_wait_ends_it_with_the_last_state():
+    cut = ApiError('no complete answer')
+    cut.wait_expired = True
+    fetch = Reads(['RUNNING', cut])
     result = wait_for(fetch, lambda s: s == 'DONE', 30, 0.01)
     assert (result.state, result.done, result.polls) == ('RUNNING', False, 2)
     # the first read cut: nothing to return, the error is raised
     with pytest.raises(ApiError):
-        wait_for(lambda: (_ for _ in ()).throw(cut), lambda s: True, 30, 0.01)
+        wait_for(Reads([cut]), lambda s: True, 30, 0.01)
     # another failure while waiting is raised as before
-    other = iter(['RUNNING', ApiError('HTTP 500')])
     with pytest.raises(ApiError):
-        wait_for(lambda: (lambda item: (_ for _ in ()).throw(item) if isinstance(item, Exception) else item)(next(other)),
-                 lambda s: False, 30, 0.01)
+        wait_for(Reads(['RUNNING', ApiError('HTTP 500')]), lambda s: False, 30, 0.01)
 
 
 def test_request_after_the_wait_ran_out_is_not_sent(fake_http, monkeypatch):
