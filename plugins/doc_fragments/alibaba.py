@@ -20,7 +20,8 @@ options:
     description:
       - Which Alibaba API the module speaks.
       - V(auto) uses the Yunxiao OpenAPI when O(yunxiao_token) is set, otherwise the Alibaba Cloud
-        C(devops) OpenAPI (version 2021-06-25) signed with O(access_key_id)/O(access_key_secret).
+        C(devops) OpenAPI (version 2021-06-25) signed with O(access_key_id)/O(access_key_secret); see the
+        notes for the order in which the task and the environment are used.
       - V(yunxiao) and V(openapi) force one of them.
     type: str
     choices: [auto, openapi, yunxiao]
@@ -55,9 +56,21 @@ options:
   yunxiao_base_url:
     description:
       - Base URL of the Yunxiao OpenAPI (central edition); requests go to C({base}/oapi/v1/...).
+      - It must not contain a user name or password (C(https://user:password@host)); neither may O(endpoint).
       - Falls back to E(YUNXIAO_API_BASE_URL).
     type: str
     default: https://openapi-rdc.aliyuncs.com
 notes:
-  - One of O(yunxiao_token) or O(access_key_id)/O(access_key_secret) is required.
+  - One of O(yunxiao_token) or O(access_key_id)/O(access_key_secret) is required, in the task or in the
+    environment.
+  - "With O(api=auto) credentials are used in this order: O(yunxiao_token) given in the task, then
+    O(access_key_id)/O(access_key_secret) given in the task, then E(YUNXIAO_ACCESS_TOKEN), then
+    E(ALIBABA_CLOUD_ACCESS_KEY_ID)/E(ALIBABA_CLOUD_ACCESS_KEY_SECRET). So options written in the task (or in
+    C(module_defaults)) win over an AWX credential injected in the environment. O(api=yunxiao) and
+    O(api=openapi) take the token, or the AccessKey, from the task or else from the environment."
+  - When the task gives only one of O(access_key_id) and O(access_key_secret), the other comes from the
+    environment. O(security_token) comes from the task, or from E(ALIBABA_CLOUD_SECURITY_TOKEN) only when the
+    AccessKey ID comes from the environment too.
+  - Surrounding blanks and line ends are removed from every credential (an AWX multi-line field ends in a
+    newline); a line break inside a value is an error.
 '''

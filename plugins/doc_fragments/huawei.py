@@ -31,7 +31,8 @@ options:
   access_key:
     description:
       - Access key ID for AK/SK signing (C(SDK-HMAC-SHA256)).
-      - Falls back to E(HUAWEICLOUD_SDK_AK). Mutually exclusive with O(auth_token).
+      - Falls back to E(HUAWEICLOUD_SDK_AK). Mutually exclusive with O(auth_token) when both are given in
+        the task; see the notes for the order in which the task and the environment are used.
     type: str
     aliases: [ak]
   secret_key:
@@ -52,5 +53,15 @@ options:
       - Falls back to E(HUAWEICLOUD_AUTH_TOKEN) (this collection's name; the SDK has none for tokens).
     type: str
 notes:
-  - One of O(auth_token) or O(access_key)/O(secret_key) is required.
+  - One of O(auth_token) or O(access_key)/O(secret_key) is required, in the task or in the environment.
+  - "Credentials are used in this order: O(auth_token) given in the task, then O(access_key)/O(secret_key)
+    given in the task, then E(HUAWEICLOUD_AUTH_TOKEN), then E(HUAWEICLOUD_SDK_AK)/E(HUAWEICLOUD_SDK_SK).
+    So options written in the task (or in C(module_defaults)) win over an AWX credential injected in the
+    environment, and with both Huawei credential types attached to one AWX job template the token is used."
+  - When the task gives only one of O(access_key) and O(secret_key), the other comes from the environment.
+    O(security_token) comes from the task, or from E(HUAWEICLOUD_SDK_SECURITY_TOKEN) only when the access key
+    comes from the environment too.
+  - Surrounding blanks and line ends are removed from every credential (an AWX multi-line field ends in a
+    newline); a line break inside a value is an error.
+  - O(endpoint) must not contain a user name or password (C(https://user:password@host)).
 '''

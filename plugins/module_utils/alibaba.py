@@ -24,7 +24,11 @@ from ansible_collections.devops_cloud.pipelines.plugins.module_utils._http impor
     ApiError,
     Transport,
     canonical_query,
+    check_base_url,
+    clean_secret,
     connection_argument_spec,
+    env_raw,
+    env_value,
     json_payload,
     quote,
     query_pairs,
@@ -42,18 +46,26 @@ POP_AUTH_CODES = frozenset(['IncompleteSignature', 'SignatureDoesNotMatch', 'Inv
 POP_AUTH_CODE_PREFIXES = ('InvalidSecurityToken.', 'Forbidden.')
 
 
+# Environment variables of the credential options, read after the options are parsed (``alibaba_credentials``)
+# so that credentials written in the task win over the environment.
+CREDENTIAL_FALLBACKS = dict(
+    yunxiao_token=(env_fallback, ['YUNXIAO_ACCESS_TOKEN']),
+    access_key_id=(env_fallback, ['ALIBABA_CLOUD_ACCESS_KEY_ID']),
+    access_key_secret=(env_fallback, ['ALIBABA_CLOUD_ACCESS_KEY_SECRET']),
+    security_token=(env_fallback, ['ALIBABA_CLOUD_SECURITY_TOKEN']),
+)
+
+
 def alibaba_argument_spec():
     """Auth and endpoint options (doc fragment ``devops_cloud.pipelines.alibaba``)."""
     spec = dict(
         organization_id=dict(type='str', required=True),
         api=dict(type='str', default='auto', choices=['auto', 'openapi', 'yunxiao']),
-        access_key_id=dict(type='str', aliases=['access_key'], no_log=True,
-                           fallback=(env_fallback, ['ALIBABA_CLOUD_ACCESS_KEY_ID'])),
-        access_key_secret=dict(type='str', aliases=['secret_key'], no_log=True,
-                               fallback=(env_fallback, ['ALIBABA_CLOUD_ACCESS_KEY_SECRET'])),
-        security_token=dict(type='str', no_log=True, fallback=(env_fallback, ['ALIBABA_CLOUD_SECURITY_TOKEN'])),
+        access_key_id=dict(type='str', aliases=['access_key'], no_log=True),
+        access_key_secret=dict(type='str', aliases=['secret_key'], no_log=True),
+        security_token=dict(type='str', no_log=True),
         endpoint=dict(type='str', default=DEFAULT_POP_ENDPOINT),
-        yunxiao_token=dict(type='str', no_log=True, fallback=(env_fallback, ['YUNXIAO_ACCESS_TOKEN'])),
+        yunxiao_token=dict(type='str', no_log=True),
         yunxiao_base_url=dict(type='str', fallback=(env_fallback, ['YUNXIAO_API_BASE_URL']),
                               default=DEFAULT_YUNXIAO_BASE_URL),
     )
@@ -61,23 +73,69 @@ def alibaba_argument_spec():
     return spec
 
 
-ALIBABA_MODULE_KWARGS = dict(
-    required_together=[('access_key_id', 'access_key_secret')],
-    required_one_of=[('yunxiao_token', 'access_key_id')],
-)
+# The credentials are checked by ``alibaba_credentials`` once the environment is merged.
+ALIBABA_MODULE_KWARGS = dict()
+
+
+def alibaba_credentials(params):
+    """The API and the credentials an Alibaba module uses, from the options and the environment.
+
+    With ``api: auto`` the precedence is: ``yunxiao_token`` of the task (Yunxiao API), then
+    ``access_key_id``/``access_key_secret`` of the task (OpenAPI), then ``YUNXIAO_ACCESS_TOKEN``, then
+    ``ALIBABA_CLOUD_ACCESS_KEY_ID``/``ALIBABA_CLOUD_ACCESS_KEY_SECRET``. ``api: yunxiao`` takes the token of
+    the task or the environment, ``api: openapi`` the AccessKey. With the AccessKey, a half the task leaves out
+    comes from the environment, and ``security_token`` comes from the task, or from
+    ``ALIBABA_CLOUD_SECURITY_TOKEN`` only when the AccessKey ID comes from the environment too. Every value is
+    trimmed (``clean_secret``).
+
+    Returns a dict with ``api`` (``yunxiao`` or ``openapi``), ``yunxiao_token``, ``access_key_id``,
+    ``access_key_secret`` and ``security_token`` (the unused ones None); raises ApiError when the credentials
+    of the chosen API are missing.
+    """
+    task = dict((name, clean_secret(params.get(name), name)) for name in CREDENTIAL_FALLBACKS)
+    api = params.get('api') or 'auto'
+    if api == 'auto':
+        if task['yunxiao_token']:
+            api = 'yunxiao'
+        elif task['access_key_id'] or task['access_key_secret']:
+            api = 'openapi'
+        elif env_value(CREDENTIAL_FALLBACKS, 'yunxiao_token'):
+            api = 'yunxiao'
+        elif env_value(CREDENTIAL_FALLBACKS, 'access_key_id') or env_value(CREDENTIAL_FALLBACKS, 'access_key_secret'):
+            api = 'openapi'
+        else:
+            raise ApiError('no Alibaba Cloud credentials: set yunxiao_token (or YUNXIAO_ACCESS_TOKEN), or '
+                           'access_key_id and access_key_secret (or ALIBABA_CLOUD_ACCESS_KEY_ID and '
+                           'ALIBABA_CLOUD_ACCESS_KEY_SECRET)')
+    creds = dict(api=api, yunxiao_token=None, access_key_id=None, access_key_secret=None, security_token=None)
+    if api == 'yunxiao':
+        creds['yunxiao_token'] = task['yunxiao_token'] or env_value(CREDENTIAL_FALLBACKS, 'yunxiao_token')
+        if not creds['yunxiao_token']:
+            raise ApiError('api=yunxiao needs yunxiao_token (or YUNXIAO_ACCESS_TOKEN)')
+        return creds
+    key_id = task['access_key_id'] or env_value(CREDENTIAL_FALLBACKS, 'access_key_id')
+    secret = task['access_key_secret'] or env_value(CREDENTIAL_FALLBACKS, 'access_key_secret')
+    if not (key_id and secret):
+        raise ApiError('api=openapi needs access_key_id and access_key_secret '
+                       '(or ALIBABA_CLOUD_ACCESS_KEY_ID / ALIBABA_CLOUD_ACCESS_KEY_SECRET)')
+    security_token = task['security_token']
+    if not security_token and not task['access_key_id']:
+        security_token = env_value(CREDENTIAL_FALLBACKS, 'security_token')
+    creds.update(access_key_id=key_id, access_key_secret=secret, security_token=security_token)
+    return creds
 
 
 def select_api(params):
-    """Which API a module speaks: ``yunxiao`` (token) or ``openapi`` (AK/SK), from the options given."""
-    api = params.get('api') or 'auto'
-    if api == 'auto':
-        api = 'yunxiao' if params.get('yunxiao_token') else 'openapi'
-    if api == 'yunxiao' and not params.get('yunxiao_token'):
-        raise ApiError('api=yunxiao needs yunxiao_token (or YUNXIAO_ACCESS_TOKEN)')
-    if api == 'openapi' and not (params.get('access_key_id') and params.get('access_key_secret')):
-        raise ApiError('api=openapi needs access_key_id and access_key_secret '
-                       '(or ALIBABA_CLOUD_ACCESS_KEY_ID / ALIBABA_CLOUD_ACCESS_KEY_SECRET)')
-    return api
+    """Which API a module speaks: ``yunxiao`` (token) or ``openapi`` (AK/SK), from the options and the
+    environment (``alibaba_credentials``)."""
+    return alibaba_credentials(params)['api']
+
+
+def _all_secrets(params):
+    """Every credential value given, raw (a trailing newline included) from the task and the environment."""
+    values = [params.get(name) for name in CREDENTIAL_FALLBACKS]
+    values.extend(env_raw(CREDENTIAL_FALLBACKS, name) for name in CREDENTIAL_FALLBACKS)
+    return values
 
 
 def sign_acs3(method, path, query, headers, body_sha256, access_key_id, access_key_secret):
@@ -103,29 +161,25 @@ def form_body(fields):
     return urlencode(sorted((k, v) for k, v in fields.items() if v is not None)).encode('utf-8')
 
 
-def _base_url(value):
-    value = value.rstrip('/')
-    return value if '://' in value else 'https://' + value
-
-
 class PopClient(Transport):
     """The Alibaba Cloud ``devops`` POP API with AK/SK (optionally STS) signing."""
 
-    vendor = 'Alibaba Cloud'
     request_id_headers = ('x-acs-request-id',)
 
     def __init__(self, params, sleep=None, utcnow=None, nonce=None):
-        self.access_key_id = params.get('access_key_id')
-        self.access_key_secret = params.get('access_key_secret')
-        self.security_token = params.get('security_token')
+        creds = alibaba_credentials(dict(params, api='openapi'))
+        self.access_key_id = creds['access_key_id']
+        self.access_key_secret = creds['access_key_secret']
+        self.security_token = creds['security_token']
         super(PopClient, self).__init__(
-            params, secrets=[self.access_key_id, self.access_key_secret, self.security_token], sleep=sleep)
-        self.base_url = _base_url(params.get('endpoint') or DEFAULT_POP_ENDPOINT)
+            params, secrets=[self.access_key_id, self.access_key_secret, self.security_token] + _all_secrets(params),
+            sleep=sleep)
+        self.base_url = check_base_url(params.get('endpoint') or DEFAULT_POP_ENDPOINT, 'endpoint')
         self.host = urlsplit(self.base_url).netloc
         self.utcnow = utcnow or (lambda: datetime.datetime.now(datetime.timezone.utc))
         self.nonce = nonce or (lambda: uuid.uuid4().hex)
 
-    def sign(self, method, url, path, query, headers, body):
+    def sign(self, method, path, query, headers, body):
         payload_hash = hashlib.sha256(body or b'').hexdigest()
         headers.update({
             'host': self.host,
@@ -174,15 +228,17 @@ class PopClient(Transport):
 class YunxiaoClient(Transport):
     """The Yunxiao OpenAPI with a personal access token; paths are relative to ``/oapi/v1``."""
 
-    vendor = 'Yunxiao'
     request_id_headers = ('x-request-id', 'x-acs-request-id')
+    endpoint_option = 'yunxiao_base_url'
+    endpoint_suffix = '/oapi/v1'
 
     def __init__(self, params, sleep=None):
-        self.token = params.get('yunxiao_token')
-        super(YunxiaoClient, self).__init__(params, secrets=[self.token], sleep=sleep)
-        self.base_url = _base_url(params.get('yunxiao_base_url') or DEFAULT_YUNXIAO_BASE_URL) + '/oapi/v1'
+        self.token = alibaba_credentials(dict(params, api='yunxiao'))['yunxiao_token']
+        super(YunxiaoClient, self).__init__(params, secrets=[self.token] + _all_secrets(params), sleep=sleep)
+        self.base_url = check_base_url(params.get('yunxiao_base_url') or DEFAULT_YUNXIAO_BASE_URL,
+                                       'yunxiao_base_url') + self.endpoint_suffix
 
-    def sign(self, method, url, path, query, headers, body):
+    def sign(self, method, path, query, headers, body):
         headers['x-yunxiao-token'] = self.token
         headers['Accept'] = 'application/json'
         return headers

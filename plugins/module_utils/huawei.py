@@ -25,7 +25,11 @@ from ansible_collections.devops_cloud.pipelines.plugins.module_utils._http impor
     ApiError,
     Transport,
     canonical_query,
+    check_base_url,
+    clean_secret,
     connection_argument_spec,
+    env_raw,
+    env_value,
     json_payload,
     quote,
     query_pairs,
@@ -44,26 +48,73 @@ SERVICE_HOSTS = {
 }
 
 
+# Environment variables of the credential options. They are read after the options are parsed
+# (``huawei_credentials``), not as argument-spec fallbacks, so that credentials written in the task win over
+# the environment, and the options' mutual exclusion applies only to what the task wrote.
+CREDENTIAL_FALLBACKS = dict(
+    auth_token=(env_fallback, ['HUAWEICLOUD_AUTH_TOKEN']),
+    access_key=(env_fallback, ['HUAWEICLOUD_SDK_AK']),
+    secret_key=(env_fallback, ['HUAWEICLOUD_SDK_SK']),
+    security_token=(env_fallback, ['HUAWEICLOUD_SDK_SECURITY_TOKEN']),
+)
+
+
 def huawei_argument_spec():
     """Auth and endpoint options (doc fragment ``devops_cloud.pipelines.huawei``)."""
     spec = dict(
         endpoint=dict(type='str'),
         region=dict(type='str', fallback=(env_fallback, ['HUAWEICLOUD_SDK_REGION'])),
         project_id=dict(type='str', fallback=(env_fallback, ['HUAWEICLOUD_SDK_PROJECT_ID'])),
-        access_key=dict(type='str', aliases=['ak'], no_log=True, fallback=(env_fallback, ['HUAWEICLOUD_SDK_AK'])),
-        secret_key=dict(type='str', aliases=['sk'], no_log=True, fallback=(env_fallback, ['HUAWEICLOUD_SDK_SK'])),
-        security_token=dict(type='str', no_log=True, fallback=(env_fallback, ['HUAWEICLOUD_SDK_SECURITY_TOKEN'])),
-        auth_token=dict(type='str', no_log=True, fallback=(env_fallback, ['HUAWEICLOUD_AUTH_TOKEN'])),
+        access_key=dict(type='str', aliases=['ak'], no_log=True),
+        secret_key=dict(type='str', aliases=['sk'], no_log=True),
+        security_token=dict(type='str', no_log=True),
+        auth_token=dict(type='str', no_log=True),
     )
     spec.update(connection_argument_spec())
     return spec
 
 
+# Only what the task wrote is checked here; the environment is merged later by ``huawei_credentials``.
 HUAWEI_MODULE_KWARGS = dict(
-    required_together=[('access_key', 'secret_key')],
-    required_one_of=[('auth_token', 'access_key')],
     mutually_exclusive=[('auth_token', 'access_key')],
 )
+
+
+def huawei_credentials(params):
+    """The credentials a Huawei client uses, from the options and the environment.
+
+    Precedence: ``auth_token`` of the task, then ``access_key``/``secret_key`` of the task, then
+    ``HUAWEICLOUD_AUTH_TOKEN``, then ``HUAWEICLOUD_SDK_AK``/``HUAWEICLOUD_SDK_SK``. With AK/SK, a half the task
+    leaves out comes from the environment, and ``security_token`` comes from the task, or from
+    ``HUAWEICLOUD_SDK_SECURITY_TOKEN`` only when the access key comes from the environment too (temporary
+    credentials belong together). Every value is trimmed (``clean_secret``).
+
+    Returns a dict with ``auth_token``, ``access_key``, ``secret_key`` and ``security_token`` (the unused
+    ones None); raises ApiError when no usable credentials are given.
+    """
+    task = dict((name, clean_secret(params.get(name), name)) for name in CREDENTIAL_FALLBACKS)
+    creds = dict(auth_token=None, access_key=None, secret_key=None, security_token=None)
+    if task['auth_token']:
+        creds['auth_token'] = task['auth_token']
+        return creds
+    if not (task['access_key'] or task['secret_key']):
+        env_token = env_value(CREDENTIAL_FALLBACKS, 'auth_token')
+        if env_token:
+            creds['auth_token'] = env_token
+            return creds
+    access_key = task['access_key'] or env_value(CREDENTIAL_FALLBACKS, 'access_key')
+    secret_key = task['secret_key'] or env_value(CREDENTIAL_FALLBACKS, 'secret_key')
+    if not (access_key or secret_key):
+        raise ApiError('no Huawei Cloud credentials: set auth_token, or access_key and secret_key (or the environment '
+                       'variables HUAWEICLOUD_AUTH_TOKEN, or HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK)')
+    if not (access_key and secret_key):
+        missing = 'secret_key (or HUAWEICLOUD_SDK_SK)' if access_key else 'access_key (or HUAWEICLOUD_SDK_AK)'
+        raise ApiError('access_key and secret_key are needed together: %s is missing' % missing)
+    security_token = task['security_token']
+    if not security_token and not task['access_key']:
+        security_token = env_value(CREDENTIAL_FALLBACKS, 'security_token')
+    creds.update(access_key=access_key, secret_key=secret_key, security_token=security_token)
+    return creds
 
 
 def canonical_uri(path):
@@ -98,8 +149,8 @@ def sign_sdk_hmac_sha256(method, path, query, headers, body, access_key, secret_
 def endpoint_url(params, service):
     """Base URL: the ``endpoint`` option (scheme optional) or ``https://{host}.{region}.myhuaweicloud.com``."""
     endpoint = params.get('endpoint')
-    if endpoint:
-        return endpoint.rstrip('/') if '://' in endpoint else 'https://' + endpoint.rstrip('/')
+    if endpoint and str(endpoint).strip():
+        return check_base_url(endpoint, 'endpoint')
     region = params.get('region')
     if not region:
         raise ApiError('either endpoint or region must be set to reach Huawei Cloud %s' % service)
@@ -107,24 +158,27 @@ def endpoint_url(params, service):
 
 
 class HuaweiClient(Transport):
-    """One Huawei Cloud API endpoint with token or AK/SK auth."""
+    """One Huawei Cloud API endpoint with token or AK/SK auth (credentials: ``huawei_credentials``)."""
 
-    vendor = 'Huawei Cloud'
     request_id_headers = ('X-Request-Id', 'X-Openstack-Request-Id')
 
     def __init__(self, params, service, sleep=None, utcnow=None):
-        self.access_key = params.get('access_key')
-        self.secret_key = params.get('secret_key')
-        self.security_token = params.get('security_token')
-        self.auth_token = params.get('auth_token')
+        creds = huawei_credentials(params)
+        self.access_key = creds['access_key']
+        self.secret_key = creds['secret_key']
+        self.security_token = creds['security_token']
+        self.auth_token = creds['auth_token']
+        # the raw option values too (a trailing newline included), so that no form of them is ever shown
+        raw = [params.get(name) for name in CREDENTIAL_FALLBACKS]
+        raw.extend(env_raw(CREDENTIAL_FALLBACKS, name) for name in CREDENTIAL_FALLBACKS)
         super(HuaweiClient, self).__init__(
-            params, secrets=[self.access_key, self.secret_key, self.security_token, self.auth_token], sleep=sleep)
+            params, secrets=[self.access_key, self.secret_key, self.security_token, self.auth_token] + raw, sleep=sleep)
         self.project_id = params.get('project_id')
         self.base_url = endpoint_url(params, service)
         self.host = urlsplit(self.base_url).netloc
         self.utcnow = utcnow or _utcnow
 
-    def sign(self, method, url, path, query, headers, body):
+    def sign(self, method, path, query, headers, body):
         headers.setdefault('User-Agent', self.session.headers['User-Agent'])
         if body is not None:
             headers.setdefault('Content-Type', JSON_CONTENT_TYPE)

@@ -280,7 +280,12 @@ def run_v3(module, client, result):
     if module.check_mode:
         result['msg'] = 'check mode: the v3 review cannot be read, the decision would be sent'
         module.exit_json(**result)
-    result['response'] = _review.V3Review(client).set(params['pipeline_id'], params['stage_index'], params['result'])
+    try:
+        result['response'] = _review.V3Review(client).set(params['pipeline_id'], params['stage_index'], params['result'])
+    except ApiError as err:
+        # changed only when the decision may have reached the server (not after a refused connection or a 4xx)
+        result['changed'] = err.uncertain
+        raise
     module.exit_json(**result)
 
 
