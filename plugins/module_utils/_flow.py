@@ -485,12 +485,11 @@ def run_state_argument_spec(id_option, id_type):
 
 
 def check_run_state_params(module, id_option):
-    """Fail before any request on option combinations ``ensure_run`` cannot honour."""
+    """Fail before any request on option combinations ``ensure_run`` cannot honour (the values themselves,
+    the wait options included, are checked by ``_validate``)."""
     p = module.params
     if p[id_option] is not None and p['state'] != 'canceled':
         module.fail_json(msg='%s is only used with state=canceled (got state=%s)' % (id_option, p['state']))
-    if p['wait_timeout'] < 0 or p['poll_interval'] <= 0:
-        module.fail_json(msg='wait_timeout must be 0 or more and poll_interval more than 0')
 
 
 def ensure_run_from_params(target, module, id_option, outcome):

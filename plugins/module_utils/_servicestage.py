@@ -161,12 +161,16 @@ def list_entries(data):
 
 
 def action_body(selected_tasks=None, task_name=None, approval_result=None, message=None):
-    """Request body of the action call; only the fields that are set (an empty object when none is)."""
+    """Request body of the action call; only the fields that are set (an empty object when none is).
+
+    ``selected_tasks`` is sent whenever it is given: an empty list is never dropped, because the API reads an
+    absent list as "all tasks" (``_validate`` refuses an empty list before any request).
+    """
     body = {}
-    if selected_tasks:
+    if selected_tasks is not None:
         body['selected_tasks'] = [dict(stage_name=item['stage_name'], tasks=list(item.get('tasks') or []))
                                   for item in selected_tasks]
-    if task_name:
+    if task_name is not None:
         body['task_name'] = task_name
     if approval_result:
         body['approval_type'] = APPROVAL_TYPES[approval_result]

@@ -276,6 +276,7 @@ from ansible_collections.devops_cloud.pipelines.plugins.module_utils.huawei impo
     huawei_argument_spec,
 )
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils import _servicestage as ss
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._validate import PIPELINE_ACTION, validate
 
 
 def run(module, tasks, result):
@@ -368,6 +369,7 @@ def main():
     module_kwargs = dict(HUAWEI_MODULE_KWARGS)
     module_kwargs['required_if'] = [('action', 'approval', ('task_name', 'approval_result'))]
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True, **module_kwargs)
+    validate(module, PIPELINE_ACTION)
     require_requests(module)
     if module.params['skip_if_succeeded'] and module.params['action'] != 'start':
         module.fail_json(msg='skip_if_succeeded is only used with action=start (got action=%s)' % module.params['action'])

@@ -352,6 +352,7 @@ from ansible_collections.devops_cloud.pipelines.plugins.module_utils._flow impor
     run_url,
     verdict,
 )
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._validate import PIPELINE_RUN, validate
 
 
 def _result(p, outcome):
@@ -380,6 +381,7 @@ def main():
     )
     argument_spec.update(run_state_argument_spec('run_id', 'int'))
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True, **ALIBABA_MODULE_KWARGS)
+    validate(module, PIPELINE_RUN)
     require_requests(module)
     p = module.params
 

@@ -250,6 +250,7 @@ from ansible_collections.devops_cloud.pipelines.plugins.module_utils._codearts i
     read_status,
     unique_ids,
 )
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._validate import PIPELINE_STATUS_INFO, validate
 
 try:
     import jmespath
@@ -317,16 +318,11 @@ def main():
         poll_interval=dict(type='float', default=5.0),
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True, **HUAWEI_MODULE_KWARGS)
+    validate(module, PIPELINE_STATUS_INFO, requests=0)
     require_requests(module)
     params = module.params
 
     ids = unique_ids(params['pipeline_ids'])
-    if any(not pid or not pid.strip() for pid in ids):
-        module.fail_json(msg='pipeline_ids must not contain empty ids', requests=0)
-    if params['wait_timeout'] < 0:
-        module.fail_json(msg='wait_timeout must not be negative', requests=0)
-    if params['poll_interval'] <= 0:
-        module.fail_json(msg='poll_interval must be greater than 0', requests=0)
 
     query = compile_expression(module, 'query', params['query']) if params['query'] is not None else None
     wait_until = params['wait_until']

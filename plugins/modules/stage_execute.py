@@ -329,6 +329,7 @@ from ansible_collections.devops_cloud.pipelines.plugins.module_utils._appstack i
     build_stage_params,
     stage_executions,
 )
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._validate import STAGE_EXECUTE, validate
 
 
 def _result(p, outcome, target=None, run=None):
@@ -368,6 +369,7 @@ def main():
     )
     argument_spec.update(run_state_argument_spec('execution_number', 'str'))
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True, **ALIBABA_MODULE_KWARGS)
+    validate(module, STAGE_EXECUTE)
     require_requests(module)
     p = module.params
 

@@ -266,6 +266,7 @@ from ansible_collections.devops_cloud.pipelines.plugins.module_utils.huawei impo
     huawei_argument_spec,
 )
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils import _review
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._validate import STAGE_REVIEW, validate
 
 
 def run_v3(module, client, result):
@@ -348,6 +349,7 @@ def main():
         require_pending=dict(type='bool', default=False),
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True, **HUAWEI_MODULE_KWARGS)
+    validate(module, STAGE_REVIEW)
     require_requests(module)
     params = module.params
     result = dict(changed=False, result=params['result'], gate=None, adopted=False)
