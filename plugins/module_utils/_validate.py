@@ -25,8 +25,11 @@ The argument spec converts types; this file adds what it cannot express, in one 
 - A str option given a list, a dictionary or a boolean, and an int option given a boolean, fail
   instead of being converted to text (``pipeline_id: [1, 2]`` would otherwise become the id ``[1, 2]``).
 
-Modules call ``validate(module, RULES)`` with one of the tables at the end of this file right after
-``AnsibleModule()``; the first problem ends the module with ``fail_json`` naming the option.
+Modules create ``CheckedModule(RULES, argument_spec=..., ...)`` instead of ``AnsibleModule(...)``, with one
+of the tables at the end of this file: it is an ``AnsibleModule`` that, once the argument spec is applied,
+ends the module with ``fail_json`` naming the option of the first problem. It also names the option
+in the one argument error of ansible-core that does not (a text where a dictionary with sub-options is
+expected: "dictionary requested, could not parse JSON or key=value").
 """
 
 from __future__ import absolute_import, division, print_function
@@ -37,6 +40,8 @@ import math
 import re
 
 from ansible.module_utils import basic
+from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.common.validation import check_type_dict
 
 MAX_ID = 256           # ids and names
 MAX_URL = 2048         # repository URLs and image addresses used as keys
@@ -348,6 +353,50 @@ def validate(module, rules, **result):
     found = find_problem(module.params, rules, raw_params(module))
     if found:
         module.fail_json(msg=found, **result)
+
+
+_BARE_DICT_ERROR = 'dictionary requested, could not parse JSON or key=value'
+
+
+def dictionary_problem(argument_spec, raw, prefix=''):
+    """The option (with sub-options) whose value, or one of whose list elements, is a text that is not a
+    dictionary, as a message; None when there is none."""
+    for name, spec in sorted(argument_spec.items()):
+        options = spec.get('options')
+        value = raw.get(name)
+        if not options or value is None:
+            continue
+        label = prefix + name
+        if spec.get('type') == 'dict' and isinstance(value, list):
+            return '%s must be a dictionary (with %s), not a list' % (label, ', '.join(sorted(options)))
+        items = list(enumerate(value)) if isinstance(value, list) else [(None, value)]
+        for index, item in items:
+            where = label if index is None else '%s[%d]' % (label, index)
+            if isinstance(item, str):
+                try:
+                    item = check_type_dict(item)
+                except TypeError:
+                    return '%s must be a dictionary (with %s), not the text %r' % (
+                        where, ', '.join(sorted(options)), item[:80])
+            if isinstance(item, dict):
+                found = dictionary_problem(options, item, where + '.')
+                if found:
+                    return found
+    return None
+
+
+class CheckedModule(AnsibleModule):
+    """An ``AnsibleModule`` that also checks ``rules`` (a table below) before the module sends anything;
+    ``result``: extra keys of the failure result."""
+
+    def __init__(self, rules, result=None, **kwargs):
+        AnsibleModule.__init__(self, **kwargs)
+        validate(self, rules, **(result or {}))
+
+    def fail_json(self, msg, **kwargs):
+        if msg == _BARE_DICT_ERROR:
+            msg = dictionary_problem(self.argument_spec, raw_params(self)) or msg
+        AnsibleModule.fail_json(self, msg, **kwargs)
 
 
 # -- rule tables ------------------------------------------------------------------------------------

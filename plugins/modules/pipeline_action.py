@@ -260,8 +260,6 @@ wait:
       returned: always
 '''
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._http import (
     ApiError,
     fail_api_error,
@@ -276,7 +274,7 @@ from ansible_collections.devops_cloud.pipelines.plugins.module_utils.huawei impo
     huawei_argument_spec,
 )
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils import _servicestage as ss
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils._validate import PIPELINE_ACTION, validate
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._validate import PIPELINE_ACTION, CheckedModule
 
 
 def run(module, tasks, result):
@@ -368,8 +366,7 @@ def main():
     argument_spec.update(wait_argument_spec())
     module_kwargs = dict(HUAWEI_MODULE_KWARGS)
     module_kwargs['required_if'] = [('action', 'approval', ('task_name', 'approval_result'))]
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True, **module_kwargs)
-    validate(module, PIPELINE_ACTION)
+    module = CheckedModule(PIPELINE_ACTION, argument_spec=argument_spec, supports_check_mode=True, **module_kwargs)
     require_requests(module)
     if module.params['skip_if_succeeded'] and module.params['action'] != 'start':
         module.fail_json(msg='skip_if_succeeded is only used with action=start (got action=%s)' % module.params['action'])

@@ -331,8 +331,6 @@ failing_job:
   sample: unit-test
 '''
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._http import (
     ApiError,
     fail_api_error,
@@ -352,7 +350,7 @@ from ansible_collections.devops_cloud.pipelines.plugins.module_utils._flow impor
     run_url,
     verdict,
 )
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils._validate import PIPELINE_RUN, validate
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._validate import PIPELINE_RUN, CheckedModule
 
 
 def _result(p, outcome):
@@ -380,8 +378,7 @@ def main():
         params=dict(type='dict'),
     )
     argument_spec.update(run_state_argument_spec('run_id', 'int'))
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True, **ALIBABA_MODULE_KWARGS)
-    validate(module, PIPELINE_RUN)
+    module = CheckedModule(PIPELINE_RUN, argument_spec=argument_spec, supports_check_mode=True, **ALIBABA_MODULE_KWARGS)
     require_requests(module)
     p = module.params
 

@@ -230,7 +230,7 @@ requests:
 
 import traceback
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.basic import missing_required_lib
 
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._http import (
     ApiError,
@@ -250,7 +250,7 @@ from ansible_collections.devops_cloud.pipelines.plugins.module_utils._codearts i
     read_status,
     unique_ids,
 )
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils._validate import PIPELINE_STATUS_INFO, validate
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._validate import PIPELINE_STATUS_INFO, CheckedModule
 
 try:
     import jmespath
@@ -317,8 +317,7 @@ def main():
         wait_timeout=dict(type='int', default=1800),
         poll_interval=dict(type='float', default=5.0),
     )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True, **HUAWEI_MODULE_KWARGS)
-    validate(module, PIPELINE_STATUS_INFO, requests=0)
+    module = CheckedModule(PIPELINE_STATUS_INFO, result=dict(requests=0), argument_spec=argument_spec, supports_check_mode=True, **HUAWEI_MODULE_KWARGS)
     require_requests(module)
     params = module.params
 

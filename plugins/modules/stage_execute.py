@@ -306,8 +306,6 @@ failing_job:
   sample: deploy-prod
 '''
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._http import (
     ApiError,
     fail_api_error,
@@ -329,7 +327,7 @@ from ansible_collections.devops_cloud.pipelines.plugins.module_utils._appstack i
     build_stage_params,
     stage_executions,
 )
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils._validate import STAGE_EXECUTE, validate
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._validate import STAGE_EXECUTE, CheckedModule
 
 
 def _result(p, outcome, target=None, run=None):
@@ -368,8 +366,7 @@ def main():
         )),
     )
     argument_spec.update(run_state_argument_spec('execution_number', 'str'))
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True, **ALIBABA_MODULE_KWARGS)
-    validate(module, STAGE_EXECUTE)
+    module = CheckedModule(STAGE_EXECUTE, argument_spec=argument_spec, supports_check_mode=True, **ALIBABA_MODULE_KWARGS)
     require_requests(module)
     p = module.params
 

@@ -252,8 +252,6 @@ msg:
   sample: no manual review step waits for a decision in run 94511c7207474053ab5f6e2dd5624cd5 (run status COMPLETED)
 '''
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._http import (
     ApiError,
     fail_api_error,
@@ -266,7 +264,7 @@ from ansible_collections.devops_cloud.pipelines.plugins.module_utils.huawei impo
     huawei_argument_spec,
 )
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils import _review
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils._validate import STAGE_REVIEW, validate
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._validate import STAGE_REVIEW, CheckedModule
 
 
 def run_v3(module, client, result):
@@ -348,8 +346,7 @@ def main():
         comment=dict(type='str'),
         require_pending=dict(type='bool', default=False),
     )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True, **HUAWEI_MODULE_KWARGS)
-    validate(module, STAGE_REVIEW)
+    module = CheckedModule(STAGE_REVIEW, argument_spec=argument_spec, supports_check_mode=True, **HUAWEI_MODULE_KWARGS)
     require_requests(module)
     params = module.params
     result = dict(changed=False, result=params['result'], gate=None, adopted=False)

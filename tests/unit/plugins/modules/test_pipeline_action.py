@@ -381,3 +381,35 @@ def test_check_mode_returns_the_execution_id_of_the_record(fake_http, run_module
     result = run_module(pipeline_action, args(), check_mode=True)
     assert result['changed'] is True and result['execution_id'] == expected, result
     assert acting(fake_http) == []
+
+
+# --- bad input fails before any request (issue 10) -----------------------------------------------------------
+
+@pytest.mark.parametrize('extra, text', [
+    # wait options: a release used to start before poll_interval/wait_timeout were looked at
+    (dict(poll_interval=-1), 'poll_interval must be greater than 0'),
+    (dict(poll_interval=0), 'poll_interval must be greater than 0'),
+    (dict(poll_interval=float('nan')), 'poll_interval must be a finite number'),
+    (dict(wait_timeout=-10), 'wait_timeout must not be negative'),
+    (dict(wait=False, poll_interval=-1), 'poll_interval must be greater than 0'),
+    # dot segments would change the request path
+    (dict(pipeline_id='..'), "pipeline_id must not be '..'"),
+    (dict(pipeline_id='.'), "pipeline_id must not be '.'"),
+    (dict(pipeline_id='rt/../other'), 'pipeline_id must not contain "/"'),
+    (dict(project_id='..'), "project_id must not be '..'"),
+    (dict(pipeline_id=''), 'pipeline_id must not be empty'),
+    # an empty selection used to be left out of the body, which releases every task
+    (dict(selected_tasks=[]), 'selected_tasks must not be an empty list'),
+    (dict(selected_tasks=[dict(stage_name='deploy', tasks=[])]), 'selected_tasks[0].tasks must not be an empty list'),
+    (dict(selected_tasks=[dict(stage_name='deploy', tasks=[''])]), 'selected_tasks[0].tasks must not contain empty'),
+    (dict(selected_tasks=[dict(stage_name=' ', tasks=['a'])]), 'selected_tasks[0].stage_name must not be blank'),
+    # an empty task name used to be sent and refused by the server only
+    (dict(action='approval', task_name='', approval_result='agree'), 'task_name must not be empty'),
+    (dict(action='approval', task_name='   ', approval_result='agree'), 'task_name must not be blank'),
+    (dict(action='approval', task_name=['approve-prod'], approval_result='agree'), 'task_name must be a string, not a list'),
+    (dict(region='cn-north-4.evil.test/x', endpoint=None), 'region must be a region id'),
+])
+def test_bad_options_fail_before_any_request(fake_http, run_module, extra, text):
+    result = run_module(pipeline_action, args(**extra))
+    assert result['failed'] is True and result['msg'].startswith(text), result
+    assert fake_http.calls == []

@@ -269,3 +269,22 @@ def test_secrets_never_in_results(fake_http, run_module, auth):
     text = json.dumps(res)
     for secret in secrets:
         assert secret not in text
+
+
+# --- bad input fails before any request (issue 10) -----------------------------------------------------------
+
+@pytest.mark.parametrize('extra, text', [
+    (dict(pipeline_id='..'), "pipeline_id must not be '..'"),
+    (dict(pipeline_run_id='.'), "pipeline_run_id must not be '.'"),
+    (dict(project_id='..'), "project_id must not be '..'"),
+    (dict(job_name=''), 'job_name must not be empty'),
+    (dict(step_name='  '), 'step_name must not be blank'),
+    (dict(comment='a\x00b'), 'comment must not contain control characters'),
+    (dict(api='v3', pipeline_id='0', stage_index=1), "the v3 review API addresses pipelines by positive integer id; "
+                                                     "pipeline_id '0'"),
+    (dict(api='v3', pipeline_id='101', stage_index=-1), 'stage_index must be 0 or more'),
+])
+def test_bad_options_fail_before_any_request(fake_http, run_module, extra, text):
+    res = run_module(stage_review, args(**extra))
+    assert res['failed'] is True and res['msg'].startswith(text), res
+    assert fake_http.calls == []
