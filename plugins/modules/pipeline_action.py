@@ -286,17 +286,19 @@ def run(module, tasks, result):
     result.update(previous_status=before['status'], previous_status_name=ss.status_name(before['status']))
     _set_state(result, before)
 
-    decision, why = ss.plan(action, before['status'], params['skip_if_succeeded'])
+    decision, why = ss.plan(action, before['status'], params['skip_if_succeeded'], before, params['task_name'])
     if decision == 'fail':
         module.fail_json(msg='release task %s: %s' % (task_id, why), **result)
     if decision == 'noop':
         result['msg'] = why
         result['execution_id'] = ss.execution_id(None, before)
+        _diff(module, result, before, ss.diff_state(before))
         module.exit_json(**result)
 
     result['changed'] = True
     if module.check_mode:
         result['execution_id'] = ss.execution_id(None, before)
+        _diff(module, result, before, ss.predicted_state(action, params['approval_result'], before))
         module.exit_json(**result)
 
     body = ss.action_body(params['selected_tasks'], params['task_name'], params['approval_result'], params['comment'])
@@ -329,6 +331,7 @@ def run(module, tasks, result):
                           params['wait_timeout'], params['poll_interval'], first=first)
         _set_state(result, waited.state)
         result['wait'] = dict(polls=waited.polls, elapsed=round(waited.elapsed, 3))
+        _diff(module, result, before, ss.diff_state(waited.state, result['execution_id']))
         if not waited.done:
             module.fail_json(msg='release task %s is still %s after waiting %s seconds'
                              % (task_id, ss.describe(result['status']), params['wait_timeout']), **result)
@@ -340,7 +343,14 @@ def run(module, tasks, result):
         _set_state(result, state)
     if not result['execution_id']:
         result['execution_id'] = ss.execution_id(None, result['task'])
+    _diff(module, result, before, ss.diff_state(result['task'], result['execution_id']))
     module.exit_json(**result)
+
+
+def _diff(module, result, before, after):
+    """``diff`` of the result in diff mode: the task's state read first, and after the task (or predicted)."""
+    if module._diff:
+        result['diff'] = dict(before=ss.diff_state(before), after=after)
 
 
 def _set_state(result, record):

@@ -399,6 +399,8 @@ def main():
         fail_api_error(module, err, **_result(p, outcome))
 
     result = _result(p, outcome)
+    if module._diff:
+        result['diff'] = outcome.diff()
     run = outcome.record
     if run:
         msg, extras = verdict(outcome, p['state'], runs.describe(run['id']), run['status'], run, p['wait_timeout'])

@@ -394,6 +394,8 @@ def main():
         fail_api_error(module, err, **_result(p, outcome, target, run))
 
     result = _result(p, outcome, target, run)
+    if module._diff:
+        result['diff'] = outcome.diff()
     execution = outcome.record
     if execution and outcome.waited:
         msg, extras = verdict(outcome, p['state'], target.describe(execution['number']), execution['state'], run,

@@ -276,6 +276,8 @@ def run_v3(module, client, result):
             module.warn('%s applies to the v5 manual review only and is ignored with v3' % name)
     result['gate'] = dict(pipeline_id=params['pipeline_id'], stage_index=params['stage_index'])
     result['changed'] = True
+    _diff(module, result, dict(result['gate'], review_result='unknown (the v3 API cannot read it)'),
+          dict(result['gate'], review_result=params['result']))
     if module.check_mode:
         result['msg'] = 'check mode: the v3 review cannot be read, the decision would be sent'
         module.exit_json(**result)
@@ -307,6 +309,9 @@ def run_v5(module, client, result):
     gate = dict(pending[0], pipeline_id=pipeline_id, pipeline_run_id=run_id)
     result['gate'] = gate
     result['changed'] = True
+    step = dict(pipeline_run_id=run_id, step_id=gate['step_id'], step_name=gate['step_name'])
+    _diff(module, result, dict(step, status=gate['status'], waiting_for_decision=True, decision=None),
+          dict(step, waiting_for_decision=False, decision=params['result']))
     if module.check_mode:
         module.exit_json(**result)
 
@@ -323,7 +328,15 @@ def run_v5(module, client, result):
     answer, adopted = guarded_action(act, probe)
     result['adopted'] = adopted
     result['response'] = answer
+    if adopted and 'diff' in result:
+        result['diff']['after']['status'] = answer['adopted_status']
     module.exit_json(**result)
+
+
+def _diff(module, result, before, after):
+    """``diff`` of the result in diff mode: the gate before the decision and after it (or as predicted)."""
+    if module._diff:
+        result['diff'] = dict(before=before, after=after)
 
 
 def _nothing(module, result, why):

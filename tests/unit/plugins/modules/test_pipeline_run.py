@@ -656,3 +656,36 @@ def test_bad_options_fail_before_any_request(fake_http, run_module, make, extra,
     result = run_module(pipeline_run, make(**extra))
     assert result['failed'] is True and result['msg'].startswith(text), result
     assert fake_http.calls == []
+
+
+# --- diff mode -----------------------------------------------------------------------------------------------
+
+def test_diff_of_a_start(fake_http, run_module):
+    fake_http.add('GET', TOK + '/runs', tok_list((5, 'SUCCESS'), (4, 'FAIL')))
+    fake_http.add('POST', TOK + '/runs', dict(status=200, json=6))
+    fake_http.add('GET', TOK + '/runs/6', tok_run(6, 'RUNNING'))
+    result = run_module(pipeline_run, token_args(_ansible_diff=True))
+    assert result['diff'] == dict(before={'5': 'SUCCESS'}, after={'5': 'SUCCESS', '6': 'RUNNING'})
+
+
+def test_diff_of_a_start_in_check_mode(fake_http, run_module):
+    fake_http.add('GET', TOK + '/runs', tok_list())
+    result = run_module(pipeline_run, token_args(_ansible_diff=True), check_mode=True)
+    assert result['diff'] == dict(before={}, after={'(new pipeline run)': 'RUNNING'})
+
+
+def test_diff_of_a_live_run_is_empty(fake_http, run_module):
+    fake_http.add('GET', POP_RUNS, pop_list((6, 'RUNNING'), (5, 'SUCCESS')))
+    fake_http.add('GET', POP_RUNS + '/6', pop_run(6, 'RUNNING'))
+    result = run_module(pipeline_run, pop_args(_ansible_diff=True))
+    assert result['changed'] is False and result['diff'] == dict(before={'6': 'RUNNING'}, after={'6': 'RUNNING'})
+
+
+@pytest.mark.parametrize('check_mode, after', [(False, 'CANCELED'), (True, 'CANCELED')])
+def test_diff_of_a_cancel(fake_http, run_module, check_mode, after):
+    fake_http.add('GET', POP_RUNS, pop_list((6, 'RUNNING'), (5, 'SUCCESS')))
+    fake_http.add('GET', POP_RUNS + '/6', pop_run(6, 'RUNNING'), pop_run(6, 'CANCELED', job_status='CANCELED'))
+    fake_http.add('PUT', POP_RUNS + '/6/stop', dict(status=200, json={'success': True}))
+    result = run_module(pipeline_run, pop_args(state='canceled', _ansible_diff=True), check_mode=check_mode)
+    assert result['diff'] == dict(before={'6': 'RUNNING'}, after={'6': after})
+    assert len(acting(fake_http)) == (0 if check_mode else 1)

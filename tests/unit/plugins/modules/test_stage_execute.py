@@ -404,3 +404,20 @@ def test_bad_options_fail_before_any_request(fake_http, run_module, make, extra,
     result = run_module(stage_execute, make(**extra))
     assert result['failed'] is True and result['msg'].startswith(text), result
     assert fake_http.calls == []
+
+
+# --- diff mode -----------------------------------------------------------------------------------------------
+
+def test_diff_in_check_mode(fake_http, run_module):
+    fake_http.add('GET', TOK + '/executions', executions((4, 'SUCCESS')))
+    result = run_module(stage_execute, token_args(_ansible_diff=True), check_mode=True)
+    assert result['diff'] == dict(before={'4': 'SUCCESS'}, after={'4': 'SUCCESS', '(new release stage execution)': 'RUNNING'})
+
+
+def test_diff_of_a_cancel(fake_http, run_module):
+    # list, read of the live one, cancel, read back
+    fake_http.add('GET', POP + '/executions', executions((5, 'RUNNING')), executions((5, 'RUNNING')),
+                  executions((5, 'CANCELED')))
+    fake_http.add('POST', POP + '/executions/5%3Acancel', dict(status=200, json=True))
+    result = run_module(stage_execute, pop_args(state='canceled', _ansible_diff=True))
+    assert result['diff'] == dict(before={'5': 'RUNNING'}, after={'5': 'CANCELED'})
