@@ -51,6 +51,7 @@ options:
       - ID of the release task, as returned by the ServiceStage release task list
         (C(GET /v3/{project_id}/pipeline/pipelines)).
       - O(project_id) is required as well.
+      - It is one segment of the request path; see the notes for the values that are refused.
     type: str
     required: true
   action:
@@ -64,6 +65,8 @@ options:
     description:
       - Tasks to execute, per stage. Sent as C(selected_tasks).
       - With O(action=start), leaving it out executes all tasks of the release task.
+      - The API reads an absent or empty selection as "all tasks", so an empty list, and an entry whose
+        O(selected_tasks[].tasks) is empty, fail the task instead of releasing everything. At most 1000 entries.
     type: list
     elements: dict
     suboptions:
@@ -81,7 +84,9 @@ options:
   task_name:
     description:
       - Name of the task the action concerns, sent as C(task_name).
-      - Required with O(action=approval) (the name of the approval task that waits).
+      - Required with O(action=approval) (the name of the approval task that waits). Must not be empty or blank.
+      - With O(action=approval), when the release task's detail lists its tasks and shows that no task of this name
+        awaits approval, the task fails before sending anything, in check mode too, as the server would refuse it.
     type: str
   approval_result:
     description:
@@ -118,6 +123,13 @@ options:
     type: bool
     default: true
 notes:
+  - Every option is checked before any request is sent, and a bad value fails the task with a message that names
+    the option.
+    Ids that become one segment of a request path (O(project_id), O(pipeline_id)) must not be empty or blank,
+    must not be V(.) or V(..) (a dot segment changes the path the request goes to), and must not contain C(/) or a
+    backslash (no ServiceStage id has one, and a gateway that decodes C(%2F) would split the segment), control
+    characters (CR, LF ...) or surrounding blanks. Ids and names are at most 256 characters long, O(comment) at most
+    4096 (line breaks allowed). O(region) is a region id such as V(cn-north-4) (it becomes part of a host name).
   - An O(action=approval) that was already decided fails on a re-run, with the task's current status in the
     message, because the API offers no way to read which decision an approval task received.
   - The C(Content-Type) of the action call is sent as C(application/json;charset=utf8), as the vendor documents it.

@@ -27,9 +27,9 @@ options:
     required: true
   pipeline_ids:
     description:
-      - IDs of the pipelines to report (32 letters and digits each), any number of them.
+      - IDs of the pipelines to report (32 letters and digits each), at most 5000 of them (50 requests per read).
       - The result keeps this order. An id given more than once is reported once, at its first position.
-      - An empty list sends no request and returns empty results.
+      - An empty list sends no request and returns empty results. An empty or blank id fails the task.
     type: list
     elements: str
     required: true
@@ -55,14 +55,14 @@ options:
   wait_timeout:
     description:
       - Seconds to wait at most for O(wait_until). When they pass, the task fails with the last state it read.
-      - Only used with O(wait_until).
+      - Only used with O(wait_until). 0 or more, at most 31536000 (365 days).
     type: int
     default: 1800
   poll_interval:
     description:
       - Seconds between two status reads while waiting for O(wait_until). Each read of N pipelines costs
         ceil(N / 100) requests.
-      - Only used with O(wait_until).
+      - Only used with O(wait_until). More than 0, at most 31536000 (365 days).
     type: float
     default: 5.0
 extends_documentation_fragment:
@@ -74,6 +74,12 @@ extends_documentation_fragment:
 requirements:
   - jmespath (for O(query) and for an expression in O(wait_until))
 notes:
+  - Every option is checked before any request is sent, and a bad value fails the task with a message that names
+    the option.
+    O(project_id) becomes one segment of a request path, so it must not be empty or blank, V(.) or V(..), and must not
+    contain C(/) or a backslash, control characters or surrounding blanks. O(query) and O(wait_until) must not be empty or
+    blank and are at most 4096 characters long. O(wait_timeout) and O(poll_interval) are checked even without
+    O(wait_until).
   - Run statuses C(COMPLETED), C(FAILED), C(CANCELED) and C(IGNORED) are final (C(IGNORED) is a run that was
     dropped without running); only C(COMPLETED) counts as succeeded. C(RUNNING), C(PAUSED), C(SUSPEND) and
     any status the API may add later are not final.
@@ -121,6 +127,9 @@ EXAMPLES = r'''
 
 - name: Wait up to 30 minutes until every listed pipeline's latest run has finished
   devops_cloud.pipelines.pipeline_status_info:
+    region: cn-north-4
+    project_id: "{{ hw_project_id }}"
+    auth_token: "{{ hw_token }}"
     pipeline_ids: "{{ release_pipelines }}"
     wait_until: finished
     wait_timeout: 1800
@@ -129,6 +138,10 @@ EXAMPLES = r'''
 
 - name: Wait until no run is RUNNING any more (JMESPath condition)
   devops_cloud.pipelines.pipeline_status_info:
+    region: cn-north-4
+    project_id: "{{ hw_project_id }}"
+    access_key: "{{ hw_ak }}"
+    secret_key: "{{ hw_sk }}"
     pipeline_ids: "{{ release_pipelines }}"
     wait_until: "length(pipelines[?status=='RUNNING']) == `0`"
     wait_timeout: 600

@@ -29,6 +29,14 @@ description:
     a second time. Without a new execution the task fails and says that the request was not sent again (the
     server may still apply it). It is sent again only after the server refused it (HTTP 429 or 503) and the list
     shows no new execution, three attempts at most.
+notes:
+  - Every option is checked before any request is sent, and a bad value fails the task with a message that names
+    the option.
+    O(organization_id), O(app_name), O(release_workflow_sn) and O(release_stage_sn) become segments of a request
+    path, so they must not be empty or blank, V(.) or V(..) (a dot segment changes the path the request goes to),
+    and must not contain C(/) or a backslash, control characters (CR, LF ...) or surrounding blanks. Source IDs and branch
+    names must not be empty or blank, O(release_branch_repo_info.feature_branches) must not be an empty list. Ids
+    and names are at most 256 characters long, O(comment) at most 4096, O(params) at most 1000 keys.
 author:
   - devops_cloud.pipelines maintainers (@devops-cloud)
 options:
@@ -64,6 +72,7 @@ options:
   execution_number:
     description:
       - Number of the execution to cancel with O(state=canceled). Only valid with O(state=canceled).
+      - A positive integer (the execution number is the pipeline run ID of the stage's Flow pipeline).
     type: str
   force:
     description:

@@ -45,7 +45,7 @@ options:
     default: auto
   pipeline_id:
     description:
-      - The pipeline. An integer for v3; the 32-character pipeline ID of CodeArts Pipeline for v5.
+      - The pipeline. A positive integer for v3; the 32-character pipeline ID of CodeArts Pipeline for v5.
     type: str
     required: true
   result:
@@ -56,7 +56,7 @@ options:
     choices: [pass, refuse]
   stage_index:
     description:
-      - v3 only. Index of the stage in the pipeline whose review is decided.
+      - v3 only. Index of the stage in the pipeline whose review is decided; 0 or more.
     type: int
   pipeline_run_id:
     description:
@@ -84,6 +84,12 @@ options:
     type: bool
     default: false
 notes:
+  - Every option is checked before any request is sent, and a bad value fails the task with a message that names
+    the option.
+    O(project_id), O(pipeline_id) and O(pipeline_run_id) become segments of a request path, so they must not be
+    empty or blank, V(.) or V(..) (a dot segment changes the path the request goes to), and must not contain C(/)
+    or a backslash, control characters (CR, LF ...) or surrounding blanks. O(job_name) and O(step_name) must not be empty
+    or blank. Ids and names are at most 256 characters long, O(comment) at most 4096 (line breaks allowed).
   - "v5: a step is a manual review when its plugin name (C(task)) contains C(manualReview), C(manual_review) or
     C(Checkpoint) (the ManualReview extension is C(uses: Checkpoint) in pipeline YAML), or when O(step_name) names
     it. It waits for a decision while its status is C(RUNNING) (C(PAUSED) and C(SUSPEND) are accepted too).
