@@ -98,13 +98,15 @@ class Name(Rule):
     """A name or id: not empty, not blank, no control characters, at most ``max_len`` characters.
 
     ``segment``: the value is one segment of a request path (also no dot segment, no ``/`` or ``\\``,
-    no surrounding blanks). ``strip``: surrounding blanks are refused (ids).
+    no surrounding blanks). ``strip``: surrounding blanks are refused (ids). ``empty_ok``: an empty text
+    counts as not set (options that AWX credential types inject as empty environment variables).
     """
 
-    def __init__(self, segment=False, strip=None, max_len=MAX_ID):
+    def __init__(self, segment=False, strip=None, max_len=MAX_ID, empty_ok=False):
         self.segment = segment
         self.strip = segment if strip is None else strip
         self.max_len = max_len
+        self.empty_ok = empty_ok
 
     def check(self, value, raw):
         found = _text_type(raw, allow_numbers=False)
@@ -112,7 +114,7 @@ class Name(Rule):
             return found
         text = str(value)
         if text == '':
-            return 'must not be empty'
+            return None if self.empty_ok else 'must not be empty'
         if not text.strip():
             return 'must not be blank (only spaces)'
         if _CONTROL.search(text):
@@ -153,15 +155,18 @@ class Text(Rule):
 
 
 class Region(Rule):
-    """A cloud region: it becomes part of a host name (``servicestage.{region}.myhuaweicloud.com``)."""
+    """A cloud region: it becomes part of a host name (``servicestage.{region}.myhuaweicloud.com``). Empty
+    counts as not set (AWX credential types inject an empty ``HUAWEICLOUD_SDK_REGION`` when no region is given)."""
 
     def check(self, value, raw):
         found = _text_type(raw, allow_numbers=False)
         if found:
             return found
         text = str(value)
+        if text == '':
+            return None
         if not text.strip():
-            return 'must not be empty' if text == '' else 'must not be blank (only spaces)'
+            return 'must not be blank (only spaces)'
         if len(text) > 63 or not _REGION.match(text):
             return ('must be a region id such as cn-north-4 (letters, digits and single hyphens; it becomes part '
                     'of the host name), not %r' % text[:80])
@@ -410,7 +415,9 @@ POSITIVE = Count(1)
 POSITIVE_DIGITS = Count(1, digits=True)
 
 WAIT = dict(wait_timeout=Seconds(), poll_interval=Seconds(positive=True))
-HUAWEI = dict(project_id=SEGMENT, region=Region())
+# An empty project_id counts as not set, as an empty region does: the modules that need a project fail on it
+# before any request, and the v3 stage review needs none.
+HUAWEI = dict(project_id=Name(segment=True, empty_ok=True), region=Region())
 ALIBABA = dict(organization_id=SEGMENT)
 
 

@@ -73,7 +73,7 @@ def test_expression_must_not_be_empty(value):
 
 @pytest.mark.parametrize('value, ok', [('cn-north-4', True), ('ap-southeast-1', True), ('CN-NORTH-4', True),
                                        ('cn-north-4.example.com', False), ('a/b', False), ('-cn', False),
-                                       ('cn--north', False), ('', False), ('x' * 64, False)])
+                                       ('cn--north', False), ('', True), (' ', False), ('x' * 64, False)])
 def test_region(value, ok):
     assert (problem(dict(region=v.Region()), region=value) is None) is ok
 
@@ -218,3 +218,10 @@ def test_every_rule_names_an_option_of_its_module(monkeypatch, name, rules):
         if isinstance(rule, v.Fields) or (isinstance(rule, v.ItemsOf)):
             subrules = rule.rules if isinstance(rule, v.Fields) else rule.element.rules
             assert set(subrules) <= set(options[option]['options']), option
+
+
+def test_empty_project_id_counts_as_not_set():
+    """AWX credential types inject HUAWEICLOUD_SDK_PROJECT_ID='' without a project; the modules that need one fail
+    on it later (before any request), the v3 stage review needs none."""
+    assert problem(v.HUAWEI, project_id='', region='') is None
+    assert problem(v.HUAWEI, project_id='..', region='').startswith("project_id must not be '..'")

@@ -397,6 +397,7 @@ def test_check_mode_returns_the_execution_id_of_the_record(fake_http, run_module
     (dict(pipeline_id='.'), "pipeline_id must not be '.'"),
     (dict(pipeline_id='rt/../other'), 'pipeline_id must not contain "/"'),
     (dict(project_id='..'), "project_id must not be '..'"),
+    (dict(project_id=''), 'project_id is required'),  # empty = not set (AWX), still before any request
     (dict(pipeline_id=''), 'pipeline_id must not be empty'),
     # an empty selection used to be left out of the body, which releases every task
     (dict(selected_tasks=[]), 'selected_tasks must not be an empty list'),

@@ -308,3 +308,9 @@ def test_v3_diff(fake_http, run_module):
     gate = dict(pipeline_id='101', stage_index=1)
     assert res['diff'] == dict(before=dict(gate, review_result='unknown (the v3 API cannot read it)'),
                                after=dict(gate, review_result='pass'))
+
+
+def test_v3_with_empty_project_and_region_as_awx_injects_them(fake_http, run_module):
+    fake_http.add('PUT', V3, dict(status=201, json={}))
+    res = run_module(stage_review, args(pipeline_id='101', stage_index=1, project_id='', region=''))
+    assert not res.get('failed') and res['changed'] is True, res
