@@ -99,15 +99,17 @@ BAD = {
     'retries': [('negative', -1)],
     'endpoint': [('userinfo', lambda url: url.replace('://', '://user:password@', 1))],  # the emulator's URL
     'secret': [('crlf', 'secret\r\nX-Injected: 1')],
+    'ca_path': [('missing', '/nonexistent/ca-bundle.pem')],
 }
-XFAIL_KINDS = frozenset(['timeout', 'retries', 'endpoint', 'secret'])
+XFAIL_KINDS = frozenset(['timeout', 'retries', 'endpoint', 'secret', 'ca_path'])
 
 # -- every option of every module, with its kind ---------------------------------------------------------------
 HUAWEI = dict(project_id='segment', region='region', connect_timeout='timeout', read_timeout='timeout',
-              max_retries='retries', validate_certs='bool', endpoint='endpoint', auth_token='secret')
+              max_retries='retries', validate_certs='bool', ca_path='ca_path', endpoint='endpoint', auth_token='secret')
 HUAWEI_AKSK = dict(access_key='secret', secret_key='secret', security_token='secret')
 ALIBABA = dict(organization_id='segment', api='choice', connect_timeout='timeout', read_timeout='timeout',
-               max_retries='retries', validate_certs='bool', yunxiao_base_url='endpoint', yunxiao_token='secret')
+               max_retries='retries', validate_certs='bool', ca_path='ca_path', yunxiao_base_url='endpoint',
+               yunxiao_token='secret')
 ALIBABA_AKSK = dict(access_key_id='secret', access_key_secret='secret', security_token='secret', endpoint='endpoint')
 WAIT = dict(wait='bool', wait_timeout='wait_timeout', poll_interval='poll_interval')
 RUN_STATE = dict(state='choice', force='bool', skip_if_succeeded='bool')
