@@ -376,7 +376,7 @@ def dictionary_problem(argument_spec, raw, prefix=''):
             return '%s must be a dictionary (with %s), not a list' % (label, ', '.join(sorted(options)))
         items = list(enumerate(value)) if isinstance(value, list) else [(None, value)]
         for index, item in items:
-            where = label if index is None else '%s[%d]' % (label, index)
+            where = label if index is None else '%s[%s]' % (label, index)
             if isinstance(item, str):
                 try:
                     item = check_type_dict(item)

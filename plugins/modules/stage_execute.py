@@ -29,14 +29,6 @@ description:
     a second time. Without a new execution the task fails and says that the request was not sent again (the
     server may still apply it). It is sent again only after the server refused it (HTTP 429 or 503) and the list
     shows no new execution, three attempts at most.
-notes:
-  - Every option is checked before any request is sent, and a bad value fails the task with a message that names
-    the option.
-    O(organization_id), O(app_name), O(release_workflow_sn) and O(release_stage_sn) become segments of a request
-    path, so they must not be empty or blank, V(.) or V(..) (a dot segment changes the path the request goes to),
-    and must not contain C(/) or a backslash, control characters (CR, LF ...) or surrounding blanks. Source IDs and branch
-    names must not be empty or blank, O(release_branch_repo_info.feature_branches) must not be an empty list. Ids
-    and names are at most 256 characters long, O(comment) at most 4096, O(params) at most 1000 keys.
 author:
   - devops_cloud.pipelines maintainers (@devops-cloud)
 options:
@@ -164,6 +156,13 @@ extends_documentation_fragment:
   - devops_cloud.pipelines.attributes.ACTIONS
   - devops_cloud.pipelines.attributes.ALIBABA_GROUP
 notes:
+  - Every option is checked before any request is sent, and a bad value fails the task with a message that names
+    the option.
+    O(organization_id), O(app_name), O(release_workflow_sn) and O(release_stage_sn) become segments of a request
+    path, so they must not be empty or blank, V(.) or V(..) (a dot segment changes the path the request goes to),
+    and must not contain C(/) or a backslash, control characters (CR, LF ...) or surrounding blanks. Source IDs and branch
+    names must not be empty or blank, O(release_branch_repo_info.feature_branches) must not be an empty list. Ids
+    and names are at most 256 characters long, O(comment) at most 4096, O(params) at most 1000 keys.
   - Execution states C(SUCCESS), C(FAILED) and C(CANCELED) are final; every other state (C(RUNNING) and any
     value the API may add) counts as live, so the module never executes a stage twice next to an execution
     whose state it cannot tell.

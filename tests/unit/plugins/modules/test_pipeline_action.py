@@ -433,8 +433,8 @@ def waiting_at(task, status=5, waiting_status='waiting'):
     ('deploy-prod', "task 'deploy-prod' is not awaiting approval, it is 'pending'; the task awaiting approval is "
                     "'approve-prod'"),
 ])
-def test_approval_of_a_task_that_does_not_wait_fails_as_the_server_would(fake_http, run_module, check_mode, task_name,
-                                                                           words):
+def test_approval_of_a_task_that_does_not_wait_fails_as_the_server_would(
+        fake_http, run_module, check_mode, task_name, words):
     """Check mode used to predict changed=true here; the real run then got HTTP 400 from the server."""
     detail(fake_http, waiting_at('approve-prod'))
     result = run_module(pipeline_action, args(action='approval', task_name=task_name, approval_result='agree'),
