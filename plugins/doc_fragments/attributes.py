@@ -26,7 +26,13 @@ attributes:
     details:
       - The module reads the current state and reports whether it would act; it sends no request that acts.
   diff_mode:
-    support: none
+    support: partial
+    details:
+      - With C(--diff), the result has C(diff.before) and C(diff.after) with the state of what the task acts on
+        (the status and ID of the release task's execution, the status of the runs or executions by ID, the state
+        of the review step).
+      - In check mode the after state is a prediction (the status the action moves into first; a run to be started
+        appears under the key "(new pipeline run)"). The v3 stage review cannot read the state before.
 '''
 
     INFO = r'''

@@ -19,6 +19,7 @@ options:
   wait_timeout:
     description:
       - Seconds to wait at most. When they pass, the task fails with the last state it read.
+      - 0 or more (V(0) reads the state once), at most 31536000 (365 days). Checked before any request.
     type: int
     default: 1800
   poll_interval:
@@ -29,6 +30,12 @@ options:
         pipeline's recent successful runs), a freshly started run is read less often while its
         expected end is far away (half the remaining time, at most ten intervals), once just after
         the expected end, and every O(poll_interval) from then on.
+      - More than 0 (a finite number), at most 31536000. Checked before any request, also when O(wait=false).
     type: float
     default: 5.0
+notes:
+  - A task that waits prints nothing until it ends. To see progress in a long wait (for example in the output of
+    an AWX/Tower job), run the task asynchronously with the task keywords C(async) (for example V(3600)) and C(poll) (for example
+    V(30)); Ansible then prints a line at every poll while the module waits. Set C(async) above O(wait_timeout), or the job is
+    stopped first. Alternatively start with O(wait=false) and wait in a later task.
 '''

@@ -466,6 +466,18 @@ class Outcome:
         self.elapsed = 0.0
         self.polls = 0
         self.expected_duration = None  # typical seconds of recent successful runs, when known
+        # ``--diff``: status by run (execution) id of the runs the task is about, as first read and at the end
+        self.before = {}
+        self.after = {}
+
+    def note(self, target, record):
+        """Record the latest state of a run (execution) for ``diff``."""
+        if record:
+            self.after[str(target.id_of(record))] = target.status_of(record)
+
+    def diff(self):
+        """``{before, after}`` for the result in diff mode (the ids are text)."""
+        return dict(before=dict(self.before), after=dict(self.after))
 
 
 def _earliest(records, id_of):
@@ -485,12 +497,11 @@ def run_state_argument_spec(id_option, id_type):
 
 
 def check_run_state_params(module, id_option):
-    """Fail before any request on option combinations ``ensure_run`` cannot honour."""
+    """Fail before any request on option combinations ``ensure_run`` cannot honour (the values themselves,
+    the wait options included, are checked by ``_validate``)."""
     p = module.params
     if p[id_option] is not None and p['state'] != 'canceled':
         module.fail_json(msg='%s is only used with state=canceled (got state=%s)' % (id_option, p['state']))
-    if p['wait_timeout'] < 0 or p['poll_interval'] <= 0:
-        module.fail_json(msg='wait_timeout must be 0 or more and poll_interval more than 0')
 
 
 def ensure_run_from_params(target, module, id_option, outcome):
@@ -535,6 +546,7 @@ def ensure_run(target, state, force=False, run_id=None, wait=False, wait_timeout
             outcome.elapsed += result.elapsed
             outcome.polls += result.polls
             targets[index] = result.state
+            outcome.note(target, result.state)
             if index == 0:
                 outcome.record = result.state
             if not result.done:
@@ -553,9 +565,13 @@ def _start(target, outcome, force, check_mode, skip_if_succeeded=False):
     runs = target.list()
     known = set(str(target.id_of(r)) for r in runs)
     live = [r for r in runs if is_live(target.status_of(r))]
+    # before: the live runs, or else the newest one
+    outcome.before = dict((str(target.id_of(r)), target.status_of(r)) for r in (live or runs[:1]))
+    outcome.after = dict(outcome.before)
     if live and not force:
         outcome.action = 'existing'
         outcome.record = target.get(target.id_of(live[0]))
+        outcome.note(target, outcome.record)
         return [outcome.record]
     if skip_if_succeeded and not force:
         last = newest_finished(runs, target.status_of)
@@ -564,10 +580,12 @@ def _start(target, outcome, force, check_mode, skip_if_succeeded=False):
             # ended and succeeded: nothing to wait for, nothing to start
             outcome.action = 'skipped_succeeded'
             outcome.record = reused
+            outcome.note(target, reused)
             return []
     if check_mode:
         outcome.changed = True
         outcome.action = 'would_start'
+        outcome.after['(new %s)' % target.kind] = 'RUNNING'
         return []
     outcome.expected_duration = typical_duration(
         (r.get('start_time'), r.get('end_time')) for r in runs[:RECENT_RUNS] if succeeded(target.status_of(r)))
@@ -593,6 +611,7 @@ def _start(target, outcome, force, check_mode, skip_if_succeeded=False):
                 raise ApiError('the %s was started but the answer carries no id and no new one is listed' % target.kind)
             new_id = target.id_of(found)
     outcome.record = target.get(new_id)
+    outcome.note(target, outcome.record)
     return [outcome.record]
 
 
@@ -600,17 +619,21 @@ def _cancel(target, outcome, run_id, check_mode):
     if run_id is not None:
         record = target.get(run_id)
         outcome.record = record
+        seen = [record]
         candidates = [record] if is_live(target.status_of(record)) else []
     else:
         live = [r for r in target.list() if is_live(target.status_of(r))]
-        candidates = [target.get(target.id_of(r)) for r in live]
+        seen = candidates = [target.get(target.id_of(r)) for r in live]
         if candidates:
             outcome.record = candidates[0]
+    outcome.before = dict((str(target.id_of(r)), target.status_of(r)) for r in seen)
+    outcome.after = dict(outcome.before)
     if not candidates:
         return []
     if check_mode:
         outcome.changed = True
         outcome.action = 'would_stop'
+        outcome.after.update((str(target.id_of(r)), 'CANCELED') for r in candidates)
         return []
     stopped = []
     for record in candidates:
@@ -624,8 +647,10 @@ def _cancel(target, outcome, run_id, check_mode):
             result, adopted = guarded_action(lambda record=record: target.stop(record), probe)
         except ApiError:
             # Refused: when the run ended on its own since it was read, there was nothing left to stop.
-            if is_live(target.status_of(target.get(rid))):
+            fresh = target.get(rid)
+            if is_live(target.status_of(fresh)):
                 raise
+            outcome.note(target, fresh)
             continue
         outcome.changed = True
         outcome.action = 'stopped'
@@ -633,6 +658,7 @@ def _cancel(target, outcome, run_id, check_mode):
             outcome.stopped_jobs.extend(result)
         outcome.stopped.append(rid)
         stopped.append(target.get(rid))
+        outcome.note(target, stopped[-1])
     if not stopped:
         outcome.record = target.get(target.id_of(outcome.record))
         return []

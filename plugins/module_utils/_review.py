@@ -49,8 +49,11 @@ def choose_api(api, pipeline_id, stage_index):
         if stage_index is None:
             raise ValueError('the v3 review API needs stage_index')
         if not str(pipeline_id).isdigit():
-            raise ValueError('the v3 review API addresses pipelines by integer id; %r is not one (CodeArts v5 '
+            raise ValueError('the v3 review API addresses pipelines by integer id; pipeline_id %r is not one (CodeArts v5 '
                              'pipeline ids are 32-character strings: leave stage_index out to use v5)' % pipeline_id)
+        if int(pipeline_id) < 1:
+            raise ValueError('the v3 review API addresses pipelines by positive integer id; pipeline_id %r is not one'
+                             % pipeline_id)
     elif stage_index is not None:
         raise ValueError('stage_index applies to the v3 review API only; the v5 manual review is found by '
                          'pipeline_run_id, job_name and step_name')

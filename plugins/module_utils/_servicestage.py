@@ -81,6 +81,26 @@ EXPECTED_FAILURES = {
 }
 
 
+# What an action moves the task into first (the status check mode predicts for ``--diff``).
+NEXT_STATUS = {
+    'start': RELEASING,
+    'stop': STOPPING,
+    'continue': RELEASING,
+    'approval/agree': RELEASING,
+    'approval/refuse': FAILED,
+    'retry': RELEASING,
+    'rollback': ROLLING_BACK,
+}
+
+# Statuses of one task in the detail record's task list (``pipeline_declaration.stages[].tasks[].status``).
+# A task waits for an approval while it is in one of the first; in one of the second it certainly does not.
+# The module refuses an approval only on a status of the second set: an unknown one is left to the server.
+TASK_WAITING = frozenset(['waiting', 'wait', 'awaiting_approval', 'pending_approval', 'approving'])
+TASK_NOT_WAITING = frozenset(['pending', 'init', 'initialised', 'initialized', 'not_selected', 'running', 'releasing',
+                              'paused', 'success', 'succeeded', 'failed', 'canceled', 'cancelled', 'skipped',
+                              'stopping', 'stopped'])
+
+
 def status_name(status):
     """The status in words ('unknown status 42' for values the vendor does not document)."""
     if status is None:
@@ -105,15 +125,20 @@ def is_failure(status, action=None, approval_result=None):
     return status not in EXPECTED_FAILURES.get(key, frozenset())
 
 
-def plan(action, status, skip_if_succeeded=False):
+def plan(action, status, skip_if_succeeded=False, record=None, task_name=None):
     """Decide what ``action`` does in ``status``: ``('act', None)``, ``('noop', why)`` or ``('fail', why)``.
 
     ``skip_if_succeeded``: a ``start`` of a release task that already succeeded (2) is a no-op.
+    ``record``, ``task_name``: an approval fails when the record's task list shows that ``task_name`` is not
+    the task awaiting approval (see ``approval_problem``), as the server would refuse it.
     """
     if skip_if_succeeded and action == 'start' and status == SUCCEEDED:
         return 'noop', 'the release task already succeeded and skip_if_succeeded is set: it is %s' % describe(status)
     act_in, done_in = RULES[action]
     if status in act_in:
+        problem = approval_problem(record, task_name) if action == 'approval' and record else None
+        if problem:
+            return 'fail', 'cannot approve or refuse: %s' % problem
         return 'act', None
     if status in done_in:
         return 'noop', _NOOP_REASONS[action] % describe(status)
@@ -136,6 +161,55 @@ _FAIL_REASONS = {
     'retry': 'cannot retry the release task: only a failed release can be retried, and it is %s',
     'rollback': 'cannot roll back the release task: only a succeeded or failed release can be rolled back, and it is %s',
 }
+
+
+def listed_tasks(record):
+    """The tasks of the detail record (``pipeline_declaration.stages[].tasks[]``, or ``stages[].tasks[]``),
+    or None when the record lists none."""
+    declaration = record.get('pipeline_declaration')
+    stages = declaration.get('stages') if isinstance(declaration, dict) else record.get('stages')
+    if not isinstance(stages, list):
+        return None
+    tasks = [task for stage in stages if isinstance(stage, dict) and isinstance(stage.get('tasks'), list)
+             for task in stage['tasks'] if isinstance(task, dict)]
+    return tasks or None
+
+
+def approval_problem(record, task_name):
+    """Why the server would refuse an approval of ``task_name`` on a task awaiting approval (5), read from the
+    record's task list; None when the named task waits, or when the record does not tell.
+
+    The status of the release task says that some task awaits approval, not which one: a wrong name is
+    refused by the server with HTTP 400, after check mode predicted a change. The task list names it.
+    """
+    tasks = listed_tasks(record)
+    if tasks is None:
+        return None
+    waiting = [str(task.get('name')) for task in tasks if str(task.get('status') or '').lower() in TASK_WAITING]
+    hint = ('; the task awaiting approval is %s' % ', '.join(repr(name) for name in waiting)) if waiting else ''
+    named = [task for task in tasks if task.get('name') == task_name]
+    if not named:
+        return 'the release task has no task named %r%s' % (task_name, hint)
+    status = str(named[0].get('status') or '').lower()
+    if status in TASK_NOT_WAITING:
+        return 'task %r is not awaiting approval, it is %r%s' % (task_name, named[0].get('status'), hint)
+    return None
+
+
+def diff_state(record, execution=None):
+    """The state ``--diff`` shows of a release task: status (number and words) and execution id."""
+    return dict(status=record['status'], status_name=status_name(record['status']),
+                execution_id=execution if execution is not None else execution_id(None, record))
+
+
+def predicted_state(action, approval_result, record):
+    """``diff_state`` after ``action`` as check mode predicts it: the status the action moves the task into first;
+    an action that starts a new execution (start, rollback) has no execution id yet."""
+    key = 'approval/%s' % approval_result if action == 'approval' else action
+    state = diff_state(dict(record, status=NEXT_STATUS[key]))
+    if action in ('start', 'rollback'):
+        state['execution_id'] = None
+    return state
 
 
 def to_status(value):
@@ -161,12 +235,16 @@ def list_entries(data):
 
 
 def action_body(selected_tasks=None, task_name=None, approval_result=None, message=None):
-    """Request body of the action call; only the fields that are set (an empty object when none is)."""
+    """Request body of the action call; only the fields that are set (an empty object when none is).
+
+    ``selected_tasks`` is sent whenever it is given: an empty list is never dropped, because the API reads an
+    absent list as "all tasks" (``_validate`` refuses an empty list before any request).
+    """
     body = {}
-    if selected_tasks:
+    if selected_tasks is not None:
         body['selected_tasks'] = [dict(stage_name=item['stage_name'], tasks=list(item.get('tasks') or []))
                                   for item in selected_tasks]
-    if task_name:
+    if task_name is not None:
         body['task_name'] = task_name
     if approval_result:
         body['approval_type'] = APPROVAL_TYPES[approval_result]

@@ -51,6 +51,7 @@ options:
       - ID of the release task, as returned by the ServiceStage release task list
         (C(GET /v3/{project_id}/pipeline/pipelines)).
       - O(project_id) is required as well.
+      - It is one segment of the request path; see the notes for the values that are refused.
     type: str
     required: true
   action:
@@ -64,6 +65,8 @@ options:
     description:
       - Tasks to execute, per stage. Sent as C(selected_tasks).
       - With O(action=start), leaving it out executes all tasks of the release task.
+      - The API reads an absent or empty selection as "all tasks", so an empty list, and an entry whose
+        O(selected_tasks[].tasks) is empty, fail the task instead of releasing everything. At most 1000 entries.
     type: list
     elements: dict
     suboptions:
@@ -81,7 +84,9 @@ options:
   task_name:
     description:
       - Name of the task the action concerns, sent as C(task_name).
-      - Required with O(action=approval) (the name of the approval task that waits).
+      - Required with O(action=approval) (the name of the approval task that waits). Must not be empty or blank.
+      - With O(action=approval), when the release task's detail lists its tasks and shows that no task of this name
+        awaits approval, the task fails before sending anything, in check mode too, as the server would refuse it.
     type: str
   approval_result:
     description:
@@ -118,6 +123,13 @@ options:
     type: bool
     default: true
 notes:
+  - Every option is checked before any request is sent, and a bad value fails the task with a message that names
+    the option.
+    Ids that become one segment of a request path (O(project_id), O(pipeline_id)) must not be empty or blank,
+    must not be V(.) or V(..) (a dot segment changes the path the request goes to), and must not contain C(/) or a
+    backslash (no ServiceStage id has one, and a gateway that decodes C(%2F) would split the segment), control
+    characters (CR, LF ...) or surrounding blanks. Ids and names are at most 256 characters long, O(comment) at most
+    4096 (line breaks allowed). O(region) is a region id such as V(cn-north-4) (it becomes part of a host name).
   - An O(action=approval) that was already decided fails on a re-run, with the task's current status in the
     message, because the API offers no way to read which decision an approval task received.
   - The C(Content-Type) of the action call is sent as C(application/json;charset=utf8), as the vendor documents it.
@@ -260,8 +272,6 @@ wait:
       returned: always
 '''
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._http import (
     ApiError,
     fail_api_error,
@@ -276,6 +286,7 @@ from ansible_collections.devops_cloud.pipelines.plugins.module_utils.huawei impo
     huawei_argument_spec,
 )
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils import _servicestage as ss
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._validate import PIPELINE_ACTION, CheckedModule
 
 
 def run(module, tasks, result):
@@ -287,17 +298,19 @@ def run(module, tasks, result):
     result.update(previous_status=before['status'], previous_status_name=ss.status_name(before['status']))
     _set_state(result, before)
 
-    decision, why = ss.plan(action, before['status'], params['skip_if_succeeded'])
+    decision, why = ss.plan(action, before['status'], params['skip_if_succeeded'], before, params['task_name'])
     if decision == 'fail':
         module.fail_json(msg='release task %s: %s' % (task_id, why), **result)
     if decision == 'noop':
         result['msg'] = why
         result['execution_id'] = ss.execution_id(None, before)
+        _diff(module, result, before, ss.diff_state(before))
         module.exit_json(**result)
 
     result['changed'] = True
     if module.check_mode:
         result['execution_id'] = ss.execution_id(None, before)
+        _diff(module, result, before, ss.predicted_state(action, params['approval_result'], before))
         module.exit_json(**result)
 
     body = ss.action_body(params['selected_tasks'], params['task_name'], params['approval_result'], params['comment'])
@@ -330,6 +343,7 @@ def run(module, tasks, result):
                           params['wait_timeout'], params['poll_interval'], first=first)
         _set_state(result, waited.state)
         result['wait'] = dict(polls=waited.polls, elapsed=round(waited.elapsed, 3))
+        _diff(module, result, before, ss.diff_state(waited.state, result['execution_id']))
         if not waited.done:
             module.fail_json(msg='release task %s is still %s after waiting %s seconds'
                              % (task_id, ss.describe(result['status']), params['wait_timeout']), **result)
@@ -341,7 +355,14 @@ def run(module, tasks, result):
         _set_state(result, state)
     if not result['execution_id']:
         result['execution_id'] = ss.execution_id(None, result['task'])
+    _diff(module, result, before, ss.diff_state(result['task'], result['execution_id']))
     module.exit_json(**result)
+
+
+def _diff(module, result, before, after):
+    """``diff`` of the result in diff mode: the task's state read first, and after the task (or predicted)."""
+    if module._diff:
+        result['diff'] = dict(before=ss.diff_state(before), after=after)
 
 
 def _set_state(result, record):
@@ -367,7 +388,7 @@ def main():
     argument_spec.update(wait_argument_spec())
     module_kwargs = dict(HUAWEI_MODULE_KWARGS)
     module_kwargs['required_if'] = [('action', 'approval', ('task_name', 'approval_result'))]
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True, **module_kwargs)
+    module = CheckedModule(PIPELINE_ACTION, argument_spec=argument_spec, supports_check_mode=True, **module_kwargs)
     require_requests(module)
     if module.params['skip_if_succeeded'] and module.params['action'] != 'start':
         module.fail_json(msg='skip_if_succeeded is only used with action=start (got action=%s)' % module.params['action'])

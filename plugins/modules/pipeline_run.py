@@ -34,7 +34,7 @@ author:
 options:
   pipeline_id:
     description:
-      - ID of the Flow pipeline, as in C(https://flow.aliyun.com/pipelines/<pipeline_id>/current).
+      - ID of the Flow pipeline, as in C(https://flow.aliyun.com/pipelines/<pipeline_id>/current). A positive integer.
     type: int
     required: true
   state:
@@ -54,7 +54,7 @@ options:
     default: started
   run_id:
     description:
-      - ID of the run to stop with O(state=canceled). Only valid with O(state=canceled).
+      - ID of the run to stop with O(state=canceled). Only valid with O(state=canceled). A positive integer.
     type: int
   force:
     description:
@@ -91,6 +91,7 @@ options:
   branch_mode_branches:
     description:
       - Branches to run a pipeline in branch mode with (C(branchModeBranchs)).
+      - An empty list fails the task (leave the option out instead), as do empty or blank branch names.
     type: list
     elements: str
   envs:
@@ -115,8 +116,15 @@ options:
     type: str
   params:
     description:
-      - Further keys of the API's C(params) document that this module does not model, sent as given.
-      - A key that one of the options above also sets (for example C(envs) together with O(envs)) fails the task.
+      - Extra top-level keys for the C(params) document of the run. The API receives the run's parameters as one
+        JSON document in its C(params) field; the other options of this module fill the keys C(runningBranchs)
+        (O(branches)), C(runningTags) (O(tags)), C(branchModeBranchs) (O(branch_mode_branches)), C(envs) (O(envs)),
+        C(runningPipelineArtifacts), C(runningAcrArtifacts), C(runningPackagesArtifacts) (the artifact options) and
+        C(comment) (O(comment)). Each key of this dictionary is added to that document, with its value as given.
+      - Use it only for keys that no option sets, for example one that a newer version of the API accepts.
+        It is B(not) the place for run variables (use O(envs)).
+      - A key that an option of this module sets fails the task before any request, even when that option is not
+        given; set the value through the option instead.
     type: dict
   wait:
     description:
@@ -135,6 +143,14 @@ extends_documentation_fragment:
   - devops_cloud.pipelines.attributes.ACTIONS
   - devops_cloud.pipelines.attributes.ALIBABA_GROUP
 notes:
+  - Every option is checked before any request is sent, and a bad value fails the task with a message that names
+    the option.
+    O(organization_id) becomes one segment of a request path, so it must not be empty or blank, V(.) or V(..)
+    (a dot segment changes the path the request goes to, and breaks the AccessKey signature), and must not
+    contain C(/) or a backslash, control characters (CR, LF ...) or surrounding blanks. Repository URLs, branch and tag
+    names, artifact ids and variable names must not be empty or blank; ids and names are at most 256 characters
+    long (URLs 2048), O(comment) at most 4096, every dictionary and list at most 1000 entries. An empty
+    dictionary (for example O(branches)) counts as not given.
   - Run statuses C(SUCCESS), C(FAIL) and C(CANCELED) are final; every other status (C(RUNNING), C(WAITING),
     and any value the API may add) counts as live, so the module never starts a second run next to one whose
     state it cannot tell.
@@ -331,8 +347,6 @@ failing_job:
   sample: unit-test
 '''
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._http import (
     ApiError,
     fail_api_error,
@@ -352,6 +366,7 @@ from ansible_collections.devops_cloud.pipelines.plugins.module_utils._flow impor
     run_url,
     verdict,
 )
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._validate import PIPELINE_RUN, CheckedModule
 
 
 def _result(p, outcome):
@@ -379,7 +394,7 @@ def main():
         params=dict(type='dict'),
     )
     argument_spec.update(run_state_argument_spec('run_id', 'int'))
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True, **ALIBABA_MODULE_KWARGS)
+    module = CheckedModule(PIPELINE_RUN, argument_spec=argument_spec, supports_check_mode=True, **ALIBABA_MODULE_KWARGS)
     require_requests(module)
     p = module.params
 
@@ -400,6 +415,8 @@ def main():
         fail_api_error(module, err, **_result(p, outcome))
 
     result = _result(p, outcome)
+    if module._diff:
+        result['diff'] = outcome.diff()
     run = outcome.record
     if run:
         msg, extras = verdict(outcome, p['state'], runs.describe(run['id']), run['status'], run, p['wait_timeout'])

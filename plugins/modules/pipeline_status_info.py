@@ -27,9 +27,9 @@ options:
     required: true
   pipeline_ids:
     description:
-      - IDs of the pipelines to report (32 letters and digits each), any number of them.
+      - IDs of the pipelines to report (32 letters and digits each), at most 5000 of them (50 requests per read).
       - The result keeps this order. An id given more than once is reported once, at its first position.
-      - An empty list sends no request and returns empty results.
+      - An empty list sends no request and returns empty results. An empty or blank id fails the task.
     type: list
     elements: str
     required: true
@@ -55,14 +55,14 @@ options:
   wait_timeout:
     description:
       - Seconds to wait at most for O(wait_until). When they pass, the task fails with the last state it read.
-      - Only used with O(wait_until).
+      - Only used with O(wait_until). 0 or more, at most 31536000 (365 days).
     type: int
     default: 1800
   poll_interval:
     description:
       - Seconds between two status reads while waiting for O(wait_until). Each read of N pipelines costs
         ceil(N / 100) requests.
-      - Only used with O(wait_until).
+      - Only used with O(wait_until). More than 0, at most 31536000 (365 days).
     type: float
     default: 5.0
 extends_documentation_fragment:
@@ -74,6 +74,12 @@ extends_documentation_fragment:
 requirements:
   - jmespath (for O(query) and for an expression in O(wait_until))
 notes:
+  - Every option is checked before any request is sent, and a bad value fails the task with a message that names
+    the option.
+    O(project_id) becomes one segment of a request path, so it must not be empty or blank, V(.) or V(..), and must not
+    contain C(/) or a backslash, control characters or surrounding blanks. O(query) and O(wait_until) must not be empty or
+    blank and are at most 4096 characters long. O(wait_timeout) and O(poll_interval) are checked even without
+    O(wait_until).
   - Run statuses C(COMPLETED), C(FAILED), C(CANCELED) and C(IGNORED) are final (C(IGNORED) is a run that was
     dropped without running); only C(COMPLETED) counts as succeeded. C(RUNNING), C(PAUSED), C(SUSPEND) and
     any status the API may add later are not final.
@@ -121,6 +127,9 @@ EXAMPLES = r'''
 
 - name: Wait up to 30 minutes until every listed pipeline's latest run has finished
   devops_cloud.pipelines.pipeline_status_info:
+    region: cn-north-4
+    project_id: "{{ hw_project_id }}"
+    auth_token: "{{ hw_token }}"
     pipeline_ids: "{{ release_pipelines }}"
     wait_until: finished
     wait_timeout: 1800
@@ -129,6 +138,10 @@ EXAMPLES = r'''
 
 - name: Wait until no run is RUNNING any more (JMESPath condition)
   devops_cloud.pipelines.pipeline_status_info:
+    region: cn-north-4
+    project_id: "{{ hw_project_id }}"
+    access_key: "{{ hw_ak }}"
+    secret_key: "{{ hw_sk }}"
     pipeline_ids: "{{ release_pipelines }}"
     wait_until: "length(pipelines[?status=='RUNNING']) == `0`"
     wait_timeout: 600
@@ -230,7 +243,7 @@ requests:
 
 import traceback
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.basic import missing_required_lib
 
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._http import (
     ApiError,
@@ -250,6 +263,7 @@ from ansible_collections.devops_cloud.pipelines.plugins.module_utils._codearts i
     read_status,
     unique_ids,
 )
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._validate import PIPELINE_STATUS_INFO, CheckedModule
 
 try:
     import jmespath
@@ -316,17 +330,11 @@ def main():
         wait_timeout=dict(type='int', default=1800),
         poll_interval=dict(type='float', default=5.0),
     )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True, **HUAWEI_MODULE_KWARGS)
+    module = CheckedModule(PIPELINE_STATUS_INFO, result=dict(requests=0), argument_spec=argument_spec, supports_check_mode=True, **HUAWEI_MODULE_KWARGS)
     require_requests(module)
     params = module.params
 
     ids = unique_ids(params['pipeline_ids'])
-    if any(not pid or not pid.strip() for pid in ids):
-        module.fail_json(msg='pipeline_ids must not contain empty ids', requests=0)
-    if params['wait_timeout'] < 0:
-        module.fail_json(msg='wait_timeout must not be negative', requests=0)
-    if params['poll_interval'] <= 0:
-        module.fail_json(msg='poll_interval must be greater than 0', requests=0)
 
     query = compile_expression(module, 'query', params['query']) if params['query'] is not None else None
     wait_until = params['wait_until']

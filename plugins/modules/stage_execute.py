@@ -64,6 +64,7 @@ options:
   execution_number:
     description:
       - Number of the execution to cancel with O(state=canceled). Only valid with O(state=canceled).
+      - A positive integer (the execution number is the pipeline run ID of the stage's Flow pipeline).
     type: str
   force:
     description:
@@ -155,6 +156,13 @@ extends_documentation_fragment:
   - devops_cloud.pipelines.attributes.ACTIONS
   - devops_cloud.pipelines.attributes.ALIBABA_GROUP
 notes:
+  - Every option is checked before any request is sent, and a bad value fails the task with a message that names
+    the option.
+    O(organization_id), O(app_name), O(release_workflow_sn) and O(release_stage_sn) become segments of a request
+    path, so they must not be empty or blank, V(.) or V(..) (a dot segment changes the path the request goes to),
+    and must not contain C(/) or a backslash, control characters (CR, LF ...) or surrounding blanks. Source IDs and branch
+    names must not be empty or blank, O(release_branch_repo_info.feature_branches) must not be an empty list. Ids
+    and names are at most 256 characters long, O(comment) at most 4096, O(params) at most 1000 keys.
   - Execution states C(SUCCESS), C(FAILED) and C(CANCELED) are final; every other state (C(RUNNING) and any
     value the API may add) counts as live, so the module never executes a stage twice next to an execution
     whose state it cannot tell.
@@ -306,8 +314,6 @@ failing_job:
   sample: deploy-prod
 '''
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._http import (
     ApiError,
     fail_api_error,
@@ -329,6 +335,7 @@ from ansible_collections.devops_cloud.pipelines.plugins.module_utils._appstack i
     build_stage_params,
     stage_executions,
 )
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._validate import STAGE_EXECUTE, CheckedModule
 
 
 def _result(p, outcome, target=None, run=None):
@@ -367,7 +374,7 @@ def main():
         )),
     )
     argument_spec.update(run_state_argument_spec('execution_number', 'str'))
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True, **ALIBABA_MODULE_KWARGS)
+    module = CheckedModule(STAGE_EXECUTE, argument_spec=argument_spec, supports_check_mode=True, **ALIBABA_MODULE_KWARGS)
     require_requests(module)
     p = module.params
 
@@ -395,6 +402,8 @@ def main():
         fail_api_error(module, err, **_result(p, outcome, target, run))
 
     result = _result(p, outcome, target, run)
+    if module._diff:
+        result['diff'] = outcome.diff()
     execution = outcome.record
     if execution and outcome.waited:
         msg, extras = verdict(outcome, p['state'], target.describe(execution['number']), execution['state'], run,

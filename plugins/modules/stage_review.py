@@ -45,7 +45,7 @@ options:
     default: auto
   pipeline_id:
     description:
-      - The pipeline. An integer for v3; the 32-character pipeline ID of CodeArts Pipeline for v5.
+      - The pipeline. A positive integer for v3; the 32-character pipeline ID of CodeArts Pipeline for v5.
     type: str
     required: true
   result:
@@ -56,7 +56,7 @@ options:
     choices: [pass, refuse]
   stage_index:
     description:
-      - v3 only. Index of the stage in the pipeline whose review is decided.
+      - v3 only. Index of the stage in the pipeline whose review is decided; 0 or more.
     type: int
   pipeline_run_id:
     description:
@@ -84,6 +84,12 @@ options:
     type: bool
     default: false
 notes:
+  - Every option is checked before any request is sent, and a bad value fails the task with a message that names
+    the option.
+    O(project_id), O(pipeline_id) and O(pipeline_run_id) become segments of a request path, so they must not be
+    empty or blank, V(.) or V(..) (a dot segment changes the path the request goes to), and must not contain C(/)
+    or a backslash, control characters (CR, LF ...) or surrounding blanks. O(job_name) and O(step_name) must not be empty
+    or blank. Ids and names are at most 256 characters long, O(comment) at most 4096 (line breaks allowed).
   - "v5: a step is a manual review when its plugin name (C(task)) contains C(manualReview), C(manual_review) or
     C(Checkpoint) (the ManualReview extension is C(uses: Checkpoint) in pipeline YAML), or when O(step_name) names
     it. It waits for a decision while its status is C(RUNNING) (C(PAUSED) and C(SUSPEND) are accepted too).
@@ -252,8 +258,6 @@ msg:
   sample: no manual review step waits for a decision in run 94511c7207474053ab5f6e2dd5624cd5 (run status COMPLETED)
 '''
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._http import (
     ApiError,
     fail_api_error,
@@ -266,6 +270,7 @@ from ansible_collections.devops_cloud.pipelines.plugins.module_utils.huawei impo
     huawei_argument_spec,
 )
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils import _review
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._validate import STAGE_REVIEW, CheckedModule
 
 
 def run_v3(module, client, result):
@@ -277,6 +282,8 @@ def run_v3(module, client, result):
             module.warn('%s applies to the v5 manual review only and is ignored with v3' % name)
     result['gate'] = dict(pipeline_id=params['pipeline_id'], stage_index=params['stage_index'])
     result['changed'] = True
+    _diff(module, result, dict(result['gate'], review_result='unknown (the v3 API cannot read it)'),
+          dict(result['gate'], review_result=params['result']))
     if module.check_mode:
         result['msg'] = 'check mode: the v3 review cannot be read, the decision would be sent'
         module.exit_json(**result)
@@ -313,6 +320,9 @@ def run_v5(module, client, result):
     gate = dict(pending[0], pipeline_id=pipeline_id, pipeline_run_id=run_id)
     result['gate'] = gate
     result['changed'] = True
+    step = dict(pipeline_run_id=run_id, step_id=gate['step_id'], step_name=gate['step_name'])
+    _diff(module, result, dict(step, status=gate['status'], waiting_for_decision=True, decision=None),
+          dict(step, waiting_for_decision=False, decision=params['result']))
     if module.check_mode:
         module.exit_json(**result)
 
@@ -329,7 +339,15 @@ def run_v5(module, client, result):
     answer, adopted = guarded_action(act, probe)
     result['adopted'] = adopted
     result['response'] = answer
+    if adopted and 'diff' in result:
+        result['diff']['after']['status'] = answer['adopted_status']
     module.exit_json(**result)
+
+
+def _diff(module, result, before, after):
+    """``diff`` of the result in diff mode: the gate before the decision and after it (or as predicted)."""
+    if module._diff:
+        result['diff'] = dict(before=before, after=after)
 
 
 def _nothing(module, result, why):
@@ -352,7 +370,7 @@ def main():
         comment=dict(type='str'),
         require_pending=dict(type='bool', default=False),
     )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True, **HUAWEI_MODULE_KWARGS)
+    module = CheckedModule(STAGE_REVIEW, argument_spec=argument_spec, supports_check_mode=True, **HUAWEI_MODULE_KWARGS)
     require_requests(module)
     params = module.params
     result = dict(changed=False, result=params['result'], gate=None, adopted=False)

@@ -381,3 +381,108 @@ def test_check_mode_returns_the_execution_id_of_the_record(fake_http, run_module
     result = run_module(pipeline_action, args(), check_mode=True)
     assert result['changed'] is True and result['execution_id'] == expected, result
     assert acting(fake_http) == []
+
+
+# --- bad input fails before any request (issue 10) -----------------------------------------------------------
+
+@pytest.mark.parametrize('extra, text', [
+    # wait options: a release used to start before poll_interval/wait_timeout were looked at
+    (dict(poll_interval=-1), 'poll_interval must be greater than 0'),
+    (dict(poll_interval=0), 'poll_interval must be greater than 0'),
+    (dict(poll_interval=float('nan')), 'poll_interval must be a finite number'),
+    (dict(wait_timeout=-10), 'wait_timeout must not be negative'),
+    (dict(wait=False, poll_interval=-1), 'poll_interval must be greater than 0'),
+    # dot segments would change the request path
+    (dict(pipeline_id='..'), "pipeline_id must not be '..'"),
+    (dict(pipeline_id='.'), "pipeline_id must not be '.'"),
+    (dict(pipeline_id='rt/../other'), 'pipeline_id must not contain "/"'),
+    (dict(project_id='..'), "project_id must not be '..'"),
+    (dict(project_id=''), 'project_id is required'),  # empty = not set (AWX), still before any request
+    (dict(pipeline_id=''), 'pipeline_id must not be empty'),
+    # an empty selection used to be left out of the body, which releases every task
+    (dict(selected_tasks=[]), 'selected_tasks must not be an empty list'),
+    (dict(selected_tasks=[dict(stage_name='deploy', tasks=[])]), 'selected_tasks[0].tasks must not be an empty list'),
+    (dict(selected_tasks=[dict(stage_name='deploy', tasks=[''])]), 'selected_tasks[0].tasks must not contain empty'),
+    (dict(selected_tasks=[dict(stage_name=' ', tasks=['a'])]), 'selected_tasks[0].stage_name must not be blank'),
+    # an empty task name used to be sent and refused by the server only
+    (dict(action='approval', task_name='', approval_result='agree'), 'task_name must not be empty'),
+    (dict(action='approval', task_name='   ', approval_result='agree'), 'task_name must not be blank'),
+    (dict(action='approval', task_name=['approve-prod'], approval_result='agree'), 'task_name must be a string, not a list'),
+    (dict(region='cn-north-4.evil.test/x', endpoint=None), 'region must be a region id'),
+])
+def test_bad_options_fail_before_any_request(fake_http, run_module, extra, text):
+    result = run_module(pipeline_action, args(**extra))
+    assert result['failed'] is True and result['msg'].startswith(text), result
+    assert fake_http.calls == []
+
+
+# --- approval: the task list of the record names the task that waits (issue 10 item 12) ----------------------
+
+def waiting_at(task, status=5, waiting_status='waiting'):
+    """A release task record awaiting approval at ``task``, with the detail's task list."""
+    stages = [dict(name='staging', tasks=[dict(name='deploy-staging', type='deploy', status='success')]),
+              dict(name='prod', tasks=[dict(name='approve-prod', type='approval',
+                                            status=waiting_status if task == 'approve-prod' else 'pending'),
+                                       dict(name='deploy-prod', type='deploy', status='pending')])]
+    return rec(status, execution_id='286541', pipeline_declaration=dict(sources=[], stages=stages))
+
+
+@pytest.mark.parametrize('check_mode', [True, False])
+@pytest.mark.parametrize('task_name, words', [
+    ('approve-qa', "the release task has no task named 'approve-qa'; the task awaiting approval is 'approve-prod'"),
+    ('deploy-prod', "task 'deploy-prod' is not awaiting approval, it is 'pending'; the task awaiting approval is "
+                    "'approve-prod'"),
+])
+def test_approval_of_a_task_that_does_not_wait_fails_as_the_server_would(
+        fake_http, run_module, check_mode, task_name, words):
+    """Check mode used to predict changed=true here; the real run then got HTTP 400 from the server."""
+    detail(fake_http, waiting_at('approve-prod'))
+    result = run_module(pipeline_action, args(action='approval', task_name=task_name, approval_result='agree'),
+                        check_mode=check_mode)
+    assert result['failed'] is True and result['changed'] is False, result
+    assert result['msg'] == 'release task %s: cannot approve or refuse: %s' % (TASK, words)
+    assert acting(fake_http) == []
+
+
+@pytest.mark.parametrize('waiting_status', ['waiting', 'AWAITING_APPROVAL', 'something-new'])
+def test_approval_of_the_waiting_task_is_predicted_and_sent(fake_http, run_module, no_sleep, waiting_status):
+    detail(fake_http, waiting_at('approve-prod', waiting_status=waiting_status))
+    given = args(action='approval', task_name='approve-prod', approval_result='agree')
+    assert run_module(pipeline_action, given, check_mode=True)['changed'] is True
+    assert acting(fake_http) == []
+    detail(fake_http, waiting_at('approve-prod', waiting_status=waiting_status), rec(2))
+    fake_http.add('POST', ACTION, answer(4))
+    result = run_module(pipeline_action, given)
+    assert result['changed'] is True and not result.get('failed'), result
+    assert len(acting(fake_http)) == 1
+
+
+# --- diff mode -----------------------------------------------------------------------------------------------
+
+def test_diff_of_an_action(fake_http, run_module, no_sleep):
+    detail(fake_http, rec(1, execution_id='100'), rec(4), rec(2, execution_id='286541'))
+    fake_http.add('POST', ACTION, answer(4))
+    result = run_module(pipeline_action, args(_ansible_diff=True))
+    assert result['diff'] == dict(
+        before=dict(status=1, status_name='initialised', execution_id='100'),
+        after=dict(status=2, status_name='release succeeded', execution_id='286541'))
+
+
+@pytest.mark.parametrize('action, extra, status, after', [
+    ('start', {}, 1, dict(status=4, status_name='releasing', execution_id=None)),
+    ('stop', {}, 4, dict(status=13, status_name='stopping', execution_id='9')),
+    ('approval', dict(task_name='approve-prod', approval_result='refuse'), 5,
+     dict(status=3, status_name='release failed', execution_id='9')),
+    ('stop', {}, 2, dict(status=2, status_name='release succeeded', execution_id='9')),  # nothing to do
+])
+def test_diff_in_check_mode_predicts(fake_http, run_module, action, extra, status, after):
+    detail(fake_http, rec(status, execution_id='9'))
+    result = run_module(pipeline_action, args(action=action, _ansible_diff=True, **extra), check_mode=True)
+    assert result['diff'] == dict(before=dict(status=status, status_name=pipeline_action.ss.status_name(status),
+                                              execution_id='9'), after=after)
+    assert acting(fake_http) == []
+
+
+def test_no_diff_without_diff_mode(fake_http, run_module):
+    detail(fake_http, rec(1))
+    assert 'diff' not in run_module(pipeline_action, args(), check_mode=True)

@@ -629,3 +629,63 @@ def test_skip_if_succeeded_is_not_used_to_cancel(fake_http, run_module):
     result = run_module(pipeline_run, token_args(state='canceled', skip_if_succeeded=True))
     assert result['changed'] is False and result['action'] == 'none', result
     assert fake_http.paths() == ['GET ' + TOK + '/runs']
+
+
+# --- bad input fails before any request (issue 10) -----------------------------------------------------------
+
+@pytest.mark.parametrize('make', [token_args, pop_args])
+@pytest.mark.parametrize('extra, text', [
+    # '..' used to drop the organization from the path (a run of /flow/pipelines/1001 started), '.' to break the signature
+    (dict(organization_id='..'), "organization_id must not be '..'"),
+    (dict(organization_id='.'), "organization_id must not be '.'"),
+    (dict(organization_id='org/x'), 'organization_id must not contain "/"'),
+    (dict(organization_id=''), 'organization_id must not be empty'),
+    (dict(pipeline_id=0), 'pipeline_id must be a positive integer'),
+    (dict(pipeline_id=-1001), 'pipeline_id must be a positive integer'),
+    (dict(state='canceled', run_id=0), 'run_id must be a positive integer'),
+    (dict(poll_interval=0), 'poll_interval must be greater than 0'),
+    (dict(wait_timeout=-1), 'wait_timeout must not be negative'),
+    (dict(branches={'': 'main'}), "branches has an invalid repository URL ''"),
+    (dict(branches={REPO: ' '}), "branches['%s'] must not be blank" % REPO),
+    (dict(branch_mode_branches=[]), 'branch_mode_branches must not be an empty list'),
+    (dict(branch_mode_branches=['feature/a', '']), 'branch_mode_branches must not contain empty branch names'),
+    (dict(envs={'A': None}), "envs['A'] must not be empty"),
+    (dict(tags={REPO: ['v1']}), "tags['%s'] must be a string, not a list" % REPO),
+])
+def test_bad_options_fail_before_any_request(fake_http, run_module, make, extra, text):
+    result = run_module(pipeline_run, make(**extra))
+    assert result['failed'] is True and result['msg'].startswith(text), result
+    assert fake_http.calls == []
+
+
+# --- diff mode -----------------------------------------------------------------------------------------------
+
+def test_diff_of_a_start(fake_http, run_module):
+    fake_http.add('GET', TOK + '/runs', tok_list((5, 'SUCCESS'), (4, 'FAIL')))
+    fake_http.add('POST', TOK + '/runs', dict(status=200, json=6))
+    fake_http.add('GET', TOK + '/runs/6', tok_run(6, 'RUNNING'))
+    result = run_module(pipeline_run, token_args(_ansible_diff=True))
+    assert result['diff'] == dict(before={'5': 'SUCCESS'}, after={'5': 'SUCCESS', '6': 'RUNNING'})
+
+
+def test_diff_of_a_start_in_check_mode(fake_http, run_module):
+    fake_http.add('GET', TOK + '/runs', tok_list())
+    result = run_module(pipeline_run, token_args(_ansible_diff=True), check_mode=True)
+    assert result['diff'] == dict(before={}, after={'(new pipeline run)': 'RUNNING'})
+
+
+def test_diff_of_a_live_run_is_empty(fake_http, run_module):
+    fake_http.add('GET', POP_RUNS, pop_list((6, 'RUNNING'), (5, 'SUCCESS')))
+    fake_http.add('GET', POP_RUNS + '/6', pop_run(6, 'RUNNING'))
+    result = run_module(pipeline_run, pop_args(_ansible_diff=True))
+    assert result['changed'] is False and result['diff'] == dict(before={'6': 'RUNNING'}, after={'6': 'RUNNING'})
+
+
+@pytest.mark.parametrize('check_mode, after', [(False, 'CANCELED'), (True, 'CANCELED')])
+def test_diff_of_a_cancel(fake_http, run_module, check_mode, after):
+    fake_http.add('GET', POP_RUNS, pop_list((6, 'RUNNING'), (5, 'SUCCESS')))
+    fake_http.add('GET', POP_RUNS + '/6', pop_run(6, 'RUNNING'), pop_run(6, 'CANCELED', job_status='CANCELED'))
+    fake_http.add('PUT', POP_RUNS + '/6/stop', dict(status=200, json={'success': True}))
+    result = run_module(pipeline_run, pop_args(state='canceled', _ansible_diff=True), check_mode=check_mode)
+    assert result['diff'] == dict(before={'6': 'RUNNING'}, after={'6': after})
+    assert len(acting(fake_http)) == (0 if check_mode else 1)

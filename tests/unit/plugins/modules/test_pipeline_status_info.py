@@ -325,6 +325,12 @@ def test_wait_until_expression_evaluation_error(fake_http, run_module, clock):
     (dict(poll_interval=0, wait_until='finished'), 'poll_interval must be greater than 0'),
     (dict(wait_timeout=-1, wait_until='finished'), 'wait_timeout must not be negative'),
     (dict(pipeline_ids=['a' * 32, '']), 'pipeline_ids must not contain empty ids'),
+    (dict(project_id='..'), "project_id must not be '..': it is a segment of the request path, and a dot segment "
+                            "would change the path the request goes to"),
+    (dict(pipeline_ids=['a' * 32, ' ']), 'pipeline_ids must not contain blank ids (element 1 holds only spaces)'),
+    (dict(pipeline_ids=['a' * 32] * 5001), 'pipeline_ids has 5001 elements; at most 5000 are allowed'),
+    (dict(query=' '), 'query must not be blank (only spaces)'),
+    (dict(poll_interval=float('inf'), wait_until='finished'), 'poll_interval must be a finite number of seconds, not inf'),
 ])
 def test_bad_options_fail_before_any_request(fake_http, run_module, extra, text):
     result = run_module(pipeline_status_info, args(**extra))

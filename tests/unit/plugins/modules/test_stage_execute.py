@@ -382,3 +382,42 @@ def test_no_url_without_pipeline_run(fake_http, run_module):
     fake_http.add('POST', TOK + ':execute', executed(11))
     result = run_module(stage_execute, token_args())
     assert 'url' not in result and 'pipeline_run' not in result, result
+
+
+# --- bad input fails before any request (issue 10) -----------------------------------------------------------
+
+@pytest.mark.parametrize('make', [token_args, pop_args])
+@pytest.mark.parametrize('extra, text', [
+    (dict(organization_id='..'), "organization_id must not be '..'"),
+    (dict(app_name='..'), "app_name must not be '..'"),
+    (dict(release_workflow_sn='.'), "release_workflow_sn must not be '.'"),
+    (dict(release_stage_sn='stage-dev/../stage-prod'), 'release_stage_sn must not contain "/"'),
+    (dict(release_stage_sn=''), 'release_stage_sn must not be empty'),
+    (dict(state='canceled', execution_number='0'), 'execution_number must be a positive integer'),
+    (dict(state='canceled', execution_number='..'), 'execution_number must be a positive integer'),
+    (dict(poll_interval=-0.5), 'poll_interval must be greater than 0'),
+    (dict(branches={'src-1': ''}), "branches['src-1'] must not be empty"),
+    (dict(release_branch_repo_info=dict(feature_branches=[])), 'release_branch_repo_info.feature_branches must not be'),
+    (dict(release_branch_repo_info='feature'), 'release_branch_repo_info must be a dictionary'),
+])
+def test_bad_options_fail_before_any_request(fake_http, run_module, make, extra, text):
+    result = run_module(stage_execute, make(**extra))
+    assert result['failed'] is True and result['msg'].startswith(text), result
+    assert fake_http.calls == []
+
+
+# --- diff mode -----------------------------------------------------------------------------------------------
+
+def test_diff_in_check_mode(fake_http, run_module):
+    fake_http.add('GET', TOK + '/executions', executions((4, 'SUCCESS')))
+    result = run_module(stage_execute, token_args(_ansible_diff=True), check_mode=True)
+    assert result['diff'] == dict(before={'4': 'SUCCESS'}, after={'4': 'SUCCESS', '(new release stage execution)': 'RUNNING'})
+
+
+def test_diff_of_a_cancel(fake_http, run_module):
+    # list, read of the live one, cancel, read back
+    fake_http.add('GET', POP + '/executions', executions((5, 'RUNNING')), executions((5, 'RUNNING')),
+                  executions((5, 'CANCELED')))
+    fake_http.add('POST', POP + '/executions/5%3Acancel', dict(status=200, json=True))
+    result = run_module(stage_execute, pop_args(state='canceled', _ansible_diff=True))
+    assert result['diff'] == dict(before={'5': 'RUNNING'}, after={'5': 'CANCELED'})

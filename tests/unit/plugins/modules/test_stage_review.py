@@ -269,3 +269,48 @@ def test_secrets_never_in_results(fake_http, run_module, auth):
     text = json.dumps(res)
     for secret in secrets:
         assert secret not in text
+
+
+# --- bad input fails before any request (issue 10) -----------------------------------------------------------
+
+@pytest.mark.parametrize('extra, text', [
+    (dict(pipeline_id='..'), "pipeline_id must not be '..'"),
+    (dict(pipeline_run_id='.'), "pipeline_run_id must not be '.'"),
+    (dict(project_id='..'), "project_id must not be '..'"),
+    (dict(job_name=''), 'job_name must not be empty'),
+    (dict(step_name='  '), 'step_name must not be blank'),
+    (dict(comment='a\x00b'), 'comment must not contain control characters'),
+    (dict(api='v3', pipeline_id='0', stage_index=1), "the v3 review API addresses pipelines by positive integer id; "
+                                                     "pipeline_id '0'"),
+    (dict(api='v3', pipeline_id='101', stage_index=-1), 'stage_index must be 0 or more'),
+])
+def test_bad_options_fail_before_any_request(fake_http, run_module, extra, text):
+    res = run_module(stage_review, args(**extra))
+    assert res['failed'] is True and res['msg'].startswith(text), res
+    assert fake_http.calls == []
+
+
+# --- diff mode -----------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize('check_mode', [True, False])
+def test_v5_diff(fake_http, run_module, check_mode):
+    fake_http.add('GET', DETAIL, run_detail())
+    fake_http.add('POST', DECIDE, dict(status=200, json={'success': True}))
+    res = run_module(stage_review, args(pipeline_run_id=RUN, result='refuse', _ansible_diff=True), check_mode=check_mode)
+    step = dict(pipeline_run_id=RUN, step_id=STEP, step_name='manual-review')
+    assert res['diff'] == dict(before=dict(step, status='RUNNING', waiting_for_decision=True, decision=None),
+                               after=dict(step, waiting_for_decision=False, decision='refuse'))
+    assert len(acting(fake_http)) == (0 if check_mode else 1)
+
+
+def test_v3_diff(fake_http, run_module):
+    res = run_module(stage_review, args(pipeline_id='101', stage_index=1, _ansible_diff=True), check_mode=True)
+    gate = dict(pipeline_id='101', stage_index=1)
+    assert res['diff'] == dict(before=dict(gate, review_result='unknown (the v3 API cannot read it)'),
+                               after=dict(gate, review_result='pass'))
+
+
+def test_v3_with_empty_project_and_region_as_awx_injects_them(fake_http, run_module):
+    fake_http.add('PUT', V3, dict(status=201, json={}))
+    res = run_module(stage_review, args(pipeline_id='101', stage_index=1, project_id='', region=''))
+    assert not res.get('failed') and res['changed'] is True, res
