@@ -32,6 +32,7 @@ __metaclass__ = type
 import datetime
 import json
 import math
+import os
 import random
 import re
 import socket
@@ -101,7 +102,8 @@ def validate_connection_params(params):
     """Check the connection options before any request is sent; raise ``ApiError`` naming each invalid one.
 
     ``connect_timeout`` and ``read_timeout`` must be finite numbers of seconds greater than 0, ``max_retries``
-    0 or more (an option left out, None, takes its default). Modules call it right after argument parsing;
+    0 or more (an option left out, None, takes its default), and ``ca_path`` (when certificates are validated)
+    must exist. Modules call it right after argument parsing;
     every ``Transport`` calls it too, so a client is never built from invalid options.
     """
     problems = []
@@ -122,6 +124,9 @@ def validate_connection_params(params):
             problems.append('max_retries must be a whole number (got %r)' % (retries,))
         elif retries < 0:
             problems.append('max_retries must be 0 or more (got %d)' % retries)
+    ca_path = params.get('ca_path')
+    if ca_path is not None and params.get('validate_certs', True) is not False and not os.path.exists(ca_path):
+        problems.append('ca_path %s does not exist (a CA bundle file or a directory of certificates)' % ca_path)
     if problems:
         raise ApiError('invalid connection options: %s' % '; '.join(problems))
 

@@ -15,8 +15,8 @@ For speed the cases of one module run in one process (``targets/bad_input/runner
 modules side by side; a control case per module (valid arguments, check mode) proves that the same
 harness does reach the emulator.
 
-The transport options (timeouts, retries, endpoints, secrets) are validated by the HTTP layer, which is
-being reworked separately: their cases are ``xfail(strict=False)`` until then.
+The transport options (timeouts, retries, endpoints, secrets, CA path) are validated by the HTTP layer
+(``_http.validate_connection_params`` and the credential checks), before any request too.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -32,7 +32,6 @@ import pytest
 
 from conftest import FIXTURE, TARGETS, collections_path  # pylint: disable=import-error
 
-TRANSPORT = 'transport validation (issue 10 items 1, 9)'
 BIG_TEXT = 'x' * 10240
 MANY = 10000
 NO_TRACE = ('Traceback', 'MODULE FAILURE', 'module_stderr')
@@ -94,14 +93,13 @@ BAD = {
                   ('empty_repo', {'repo': ''}), ('blank_base_branch', {'base_branch': '  '}),
                   ('crlf_release_branch', {'release_branch': 'a\r\nb'}), ('bool_need_create', {'need_create_branch': 'maybe'}),
                   ('oversized', {'feature_branches': [{'branch_name': 'b', 'change_request_sn': 'c'}] * MANY})],
-    # owned by the HTTP layer: xfail until it validates them
+    # checked by the HTTP layer
     'timeout': [('negative', -1)],
     'retries': [('negative', -1)],
     'endpoint': [('userinfo', lambda url: url.replace('://', '://user:password@', 1))],  # the emulator's URL
     'secret': [('crlf', 'secret\r\nX-Injected: 1')],
     'ca_path': [('missing', '/nonexistent/ca-bundle.pem')],
 }
-XFAIL_KINDS = frozenset(['timeout', 'retries', 'endpoint', 'secret', 'ca_path'])
 
 # -- every option of every module, with its kind ---------------------------------------------------------------
 HUAWEI = dict(project_id='segment', region='region', connect_timeout='timeout', read_timeout='timeout',
@@ -167,15 +165,12 @@ def _cases():
         module = variant.split('_canceled')[0].split('_openapi')[0].split('_v3')[0]
         for option, kind in sorted(options.items()):
             for label, value in BAD[kind]:
-                marks = [pytest.mark.xfail(reason=TRANSPORT, strict=False)] if kind in XFAIL_KINDS else []
-                cases.append(pytest.param(module, variant, option, value, id='%s-%s-%s' % (variant, option, label),
-                                          marks=marks))
+                cases.append(pytest.param(module, variant, option, value, id='%s-%s-%s' % (variant, option, label)))
     # Huawei AK/SK secrets (exclusive with auth_token)
     for module in ('pipeline_action', 'stage_review', 'pipeline_status_info'):
         for option in sorted(HUAWEI_AKSK):
             for label, value in BAD['secret']:
-                cases.append(pytest.param(module, module + '_aksk', option, value, id='%s-%s-%s' % (module, option, label),
-                                          marks=[pytest.mark.xfail(reason=TRANSPORT, strict=False)]))
+                cases.append(pytest.param(module, module + '_aksk', option, value, id='%s-%s-%s' % (module, option, label)))
     return cases
 
 

@@ -198,8 +198,10 @@ def test_client_errors_not_retried(fake_http, no_sleep, status):
     assert (err.status, err.code, err.retryable, err.uncertain) == (status, 'E%d' % status, False, False)
 
 
-def test_session_options_passed_to_requests(monkeypatch):
+def test_session_options_passed_to_requests(monkeypatch, tmp_path):
     seen = {}
+    ca = tmp_path / 'ca.pem'
+    ca.write_text('not read: the request is faked')
 
     def fake_request(session, method, url, **kwargs):
         seen.update(kwargs, method=method, url=url, verify=session.verify)
@@ -210,11 +212,11 @@ def test_session_options_passed_to_requests(monkeypatch):
         return resp
 
     monkeypatch.setattr(requests.Session, 'request', fake_request)
-    client = yunxiao(connect_timeout=3.0, read_timeout=9.0, ca_path='/etc/ca.pem')
+    client = yunxiao(connect_timeout=3.0, read_timeout=9.0, ca_path=str(ca))
     assert client.call('DELETE', '/x', query=[('a', 'b c')]) is None
     assert seen['timeout'] == (3.0, 9.0)
     assert seen['allow_redirects'] is False
-    assert seen['verify'] == '/etc/ca.pem'
+    assert seen['verify'] == str(ca)
     assert seen['url'] == 'https://yunxiao.example/oapi/v1/x?a=b%20c'
     assert yunxiao(validate_certs=False).session.verify is False
     assert yunxiao(validate_certs=False, ca_path='/etc/ca.pem').session.verify is False

@@ -216,13 +216,23 @@ def seen_verify(monkeypatch):
 
 
 @pytest.mark.parametrize('variable', ['REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE'])
-def test_validate_certs_and_ca_path_win_over_the_environment_bundle(clean_env, seen_verify, variable):
+def test_validate_certs_and_ca_path_win_over_the_environment_bundle(clean_env, seen_verify, variable, tmp_path):
+    ca = tmp_path / 'ca.pem'
+    ca.write_text('not read: the request is faked')
     clean_env.setenv(variable, '/unrelated/bundle.pem')
     yunxiao(validate_certs=False).call('GET', PATH)
-    yunxiao(ca_path='/my/ca.pem').call('GET', PATH)
-    yunxiao(validate_certs=False, ca_path='/my/ca.pem').call('GET', PATH)
+    yunxiao(ca_path=str(ca)).call('GET', PATH)
+    yunxiao(validate_certs=False, ca_path=str(ca)).call('GET', PATH)
     yunxiao().call('GET', PATH)  # validation with the default store: the environment's bundle, as requests does
-    assert seen_verify == [False, '/my/ca.pem', False, '/unrelated/bundle.pem']
+    assert seen_verify == [False, str(ca), False, '/unrelated/bundle.pem']
+
+
+def test_missing_ca_path_is_an_option_error_before_any_request(fake_http, tmp_path):
+    with pytest.raises(ApiError) as caught:
+        yunxiao(ca_path=str(tmp_path / 'missing.pem'))
+    assert 'ca_path %s does not exist' % (tmp_path / 'missing.pem') in str(caught.value)
+    assert fake_http.calls == []
+    yunxiao(ca_path=str(tmp_path / 'missing.pem'), validate_certs=False)  # not used without validation
 
 
 # -- redirects (item 3) ------------------------------------------------------------------------------------
