@@ -178,8 +178,12 @@ class ApiError(Exception):
         return text
 
     def to_result(self):
-        """Keyword arguments for ``fail_json``: ``msg`` plus the structured fields."""
-        return dict(msg=str(self), status=self.status, error_code=self.code, request_id=self.request_id)
+        """Keyword arguments for ``fail_json``: ``msg`` plus named fields that no module result uses for
+        anything else (``http_status``, ``error_code``, ``request_id``, ``retry_after``)."""
+        fields = dict(msg=str(self), http_status=self.status, error_code=self.code, request_id=self.request_id)
+        if getattr(self, 'retry_after', None) is not None:
+            fields['retry_after'] = self.retry_after
+        return fields
 
 
 # -- secrets ----------------------------------------------------------------------------------------------

@@ -600,7 +600,7 @@ def test_e2e_status_behind_a_redirect_with_a_multiline_awx_token(playbook, serve
         PASSWORD, other.netloc, FIXTURE['hw_project_id'], QUERY_SECRET)))
     run, result, dummy = _run(playbook, 'status_info', dict(endpoint=server.url),
                               env=dict(HUAWEICLOUD_AUTH_TOKEN=TOKEN + '\n'))
-    assert result['failed'] is True and result['status'] == 301
+    assert result['failed'] is True and result['http_status'] == 301
     assert 'redirects to https://%s/v5/%s/api/pipelines/status' % (other.netloc, FIXTURE['hw_project_id']) in result['msg']
     assert 'set endpoint to https://%s' % other.netloc in result['msg']
     assert header(server.requests[0], 'X-Auth-Token') == [TOKEN] and other.requests == []
@@ -633,7 +633,7 @@ def test_e2e_acting_call_answered_by_a_redirect(playbook, emu, serve):
                               env=dict(YUNXIAO_ACCESS_TOKEN=TOKEN))
     # the task's token wins over the environment's (and goes out trimmed)
     assert header(server.requests[0], 'x-yunxiao-token') == [FIXTURE['yunxiao_token']]
-    assert result['failed'] is True and result['changed'] is False and result['status'] == 307
+    assert result['failed'] is True and result['changed'] is False and result['http_status'] == 307
     assert 'redirects to https://elsewhere.example/oapi/v1/flow/' in result['msg']
     assert 'set yunxiao_base_url to https://elsewhere.example' in result['msg']
     assert 'may' not in result['msg'] and 'not sent again' not in result['msg']

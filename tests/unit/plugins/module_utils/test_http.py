@@ -265,7 +265,7 @@ def test_huawei_error_body(fake_http):
     err = raise_api_error(huawei(), 'POST', '/v5/p1/api/pipelines/status', body=['x'])
     assert (err.status, err.code, err.message, err.request_id) == (400, 'DEVPIPE.00011104', 'bad id', 'hw-req-1')
     assert str(err) == 'POST /v5/p1/api/pipelines/status HTTP 400 DEVPIPE.00011104: bad id (request id hw-req-1)'
-    assert err.to_result() == dict(msg=str(err), status=400, error_code='DEVPIPE.00011104', request_id='hw-req-1')
+    assert err.to_result() == dict(msg=str(err), http_status=400, error_code='DEVPIPE.00011104', request_id='hw-req-1')
 
 
 def test_huawei_error_with_http_200(fake_http, no_sleep):
@@ -781,7 +781,7 @@ def test_api_error_text():
     assert str(ApiError('plain')) == 'plain'
     err = ApiError('boom', status=500, code='X', request_id='r', method='GET', path='/p')
     assert str(err) == 'GET /p HTTP 500 X: boom (request id r)'
-    assert err.to_result() == dict(msg='GET /p HTTP 500 X: boom (request id r)', status=500, error_code='X', request_id='r')
+    assert err.to_result() == dict(msg='GET /p HTTP 500 X: boom (request id r)', http_status=500, error_code='X', request_id='r')
 
 
 # ---------------------------------------------------------------------------------------------

@@ -274,7 +274,7 @@ def test_unknown_task_404(fake_http, run_module):
     fake_http.add('GET', DETAIL, dict(status=404, json={'error_code': 'SVCSTG.00100404', 'error_msg': 'not found'},
                                       headers={'X-Request-Id': 'req-1'}))
     result = run_module(pipeline_action, args())
-    assert result['failed'] is True and result['status'] == 404 and result['request_id'] == 'req-1'
+    assert result['failed'] is True and result['http_status'] == 404 and result['request_id'] == 'req-1'
     assert acting(fake_http) == []
 
 

@@ -419,7 +419,7 @@ def test_503_beyond_max_retries_fails(fake_http, run_module, no_sleep):
                                             headers={'X-Request-Id': 'req-503'}))
     result = run_module(pipeline_status_info, args(max_retries=2))
     assert result['failed'] is True
-    assert result['status'] == 503
+    assert result['http_status'] == 503
     assert result['error_code'] == 'APIGW.0201'
     assert result['request_id'] == 'req-503'
     assert 'POST %s HTTP 503 APIGW.0201: busy' % STATUS_PATH in result['msg']
@@ -432,7 +432,7 @@ def test_http_200_with_error_body_is_a_clear_failure(fake_http, run_module, no_s
                                             headers={'X-Request-Id': 'req-200'}))
     result = run_module(pipeline_status_info, args())
     assert result['failed'] is True
-    assert result['status'] == 200
+    assert result['http_status'] == 200
     assert result['error_code'] == 'DEVPIPE.00011104'
     assert result['request_id'] == 'req-200'
     assert 'HTTP 200 DEVPIPE.00011104: pipeline not found' in result['msg']
@@ -461,7 +461,7 @@ def test_wrong_credentials_fail_without_secrets(fake_http, run_module):
                                                               'error_msg': 'Incorrect IAM authentication information: %s' % TOKEN}))
     result = run_module(pipeline_status_info, args())
     assert result['failed'] is True
-    assert result['status'] == 401
+    assert result['http_status'] == 401
     assert 'authentication or permission failure' in result['msg']
     assert '********' in result['msg']
     assert_no_secrets(result)

@@ -221,7 +221,7 @@ def test_v3_unknown_pipeline_400(fake_http, run_module):
     fake_http.add('PUT', '/v3/manage/pipelines/999/stages/1/start_info',
                   dict(status=400, json={'error_code': 'DEVPIPE.00011104', 'error_msg': 'The pipeline does not exist'}))
     res = run_module(stage_review, args(pipeline_id='999', stage_index=1))
-    assert res['failed'] is True and res['status'] == 400 and 'does not exist' in res['msg']
+    assert res['failed'] is True and res['http_status'] == 400 and 'does not exist' in res['msg']
     assert len(fake_http.calls) == 1
 
 

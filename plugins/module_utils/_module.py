@@ -1,0 +1,81 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) devops_cloud.pipelines contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The one shape of every module (internal use only; the API may change without notice).
+
+A module is: argument spec + rule table -> ``PipelineModule`` (options parsed and checked, nothing sent
+yet) -> build the backend -> call the engine inside ``module.reporting(result)`` -> ``module.finish``.
+Every failure -- an ``ApiError`` of a call, an ``OptionError`` found late -- leaves through the same
+``fail_json`` with the result known so far, so no module maps errors itself.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import contextlib
+
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._engine import OptionError, judge
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._http import (
+    ApiError,
+    require_requests,
+)
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._validate import CheckedModule
+
+
+class PipelineModule(CheckedModule):
+    """``CheckedModule`` (options checked against ``rules`` before anything is sent) that also needs
+    ``requests`` and reports every failure in one shape."""
+
+    def __init__(self, rules, argument_spec, **kwargs):
+        kwargs.setdefault('supports_check_mode', True)
+        CheckedModule.__init__(self, rules, argument_spec=argument_spec, **kwargs)
+        require_requests(self)
+        self.transports = []  # clients built for this run: their retries are reported
+
+    def client(self, transport):
+        """Register a client (a ``Transport``) so that its retries appear in the result; returns it."""
+        self.transports.append(transport)
+        return transport
+
+    def retries(self):
+        """Every retry of every registered client (``path``, ``reason``, ``delay``); their count is returned as ``http_retries``."""
+        return [entry for transport in self.transports for entry in getattr(transport, 'retries', [])]
+
+    @contextlib.contextmanager
+    def reporting(self, result):
+        """Run the body; an ``ApiError`` or ``OptionError`` ends the module with ``fail_json``, keeping the
+        keys of ``result`` gathered so far (the error's own fields never overwrite them)."""
+        try:
+            yield result
+        except OptionError as err:
+            self.fail(str(err), result)
+        except ApiError as err:
+            fields = err.to_result()
+            msg = fields.pop('msg')
+            fields.update(result)
+            self.fail(msg, fields)
+
+    def fail(self, msg, result):
+        self.fail_json(msg=msg, **self._with_retries(result))
+
+    def finish(self, result, msg=None):
+        """End the task: ``fail_json(msg)`` when ``msg`` is given, else ``exit_json``."""
+        if msg:
+            self.fail(msg, result)
+        self.exit_json(**self._with_retries(result))
+
+    def finish_run(self, result, outcome, target, run=None, diff=None):
+        """End a task that drove a run through ``_engine.ensure_run``: the engine's verdict decides."""
+        if diff is not None and self._diff:
+            result['diff'] = diff
+        msg, extras = judge(outcome, self.params.get('state', 'finished'), target, self.params.get('wait_timeout'),
+                            run=run)
+        result.update(extras)
+        self.finish(result, msg)
+
+    def _with_retries(self, result):
+        result = dict((k, v) for k, v in result.items() if k != 'msg')
+        result['http_retries'] = len(self.retries())
+        return result
