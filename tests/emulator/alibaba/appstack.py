@@ -9,11 +9,11 @@ import datetime
 import math
 
 from ..routing import Response
-from ..state import CANCELED, FAILED, PAUSED, RUNNING, STOPPING, SUCCESS, WAITING, StatusNames
+from ..state import CANCELED, FAILED, PAUSED, QUEUED, RUNNING, STOPPING, SUCCESS, WAITING, StatusNames
 from . import flow
 from .auth import BAD_PARAM, err, int_arg, organization
 
-NAMES = StatusNames(run={RUNNING: 'RUNNING', WAITING: 'RUNNING', PAUSED: 'RUNNING', STOPPING: 'RUNNING',
+NAMES = StatusNames(run={QUEUED: 'RUNNING', RUNNING: 'RUNNING', WAITING: 'RUNNING', PAUSED: 'RUNNING', STOPPING: 'RUNNING',
                          SUCCESS: 'SUCCESS', FAILED: 'FAILED', CANCELED: 'CANCELED'})
 JOB_VERBS = {'passPipelineValidate': 'pass', 'refusePipelineValidate': 'refuse', 'retry': 'retry', 'skip': 'skip'}
 STAGE = '/apps/{app}/releaseWorkflows/{wf}/releaseStages/{stage:[^/:]+}'

@@ -10,13 +10,13 @@ import math
 from urllib.parse import parse_qs
 
 from ..routing import Response
-from ..state import (CANCELED, FAILED, PAUSED, PENDING, RUNNING, SKIPPED, STOPPING, SUCCESS, WAITING,
+from ..state import (CANCELED, FAILED, PAUSED, PENDING, QUEUED, RUNNING, SKIPPED, STOPPING, SUCCESS, WAITING,
                      Run, StatusNames, ms, newest_first)
 from .auth import BAD_PARAM, err, int_arg, is_token_api, ok, organization
 
 JOBS = {PENDING: 'INIT', RUNNING: 'RUNNING', WAITING: 'WAITING', PAUSED: 'WAITING', STOPPING: 'RUNNING',
         SUCCESS: 'SUCCESS', FAILED: 'FAIL', CANCELED: 'CANCELED', SKIPPED: 'SKIPPED'}
-NAMES = StatusNames(run=dict(JOBS, **{WAITING: 'RUNNING', PAUSED: 'RUNNING'}), job=JOBS)
+NAMES = StatusNames(run=dict(JOBS, **{QUEUED: 'RUNNING', WAITING: 'RUNNING', PAUSED: 'RUNNING'}), job=JOBS)
 GATE_ACTIONS = [{'type': 'PassPipelineValidate', 'displayType': 'BUTTON', 'name': 'pass', 'disable': False, 'params': {}},
                 {'type': 'RefusePipelineValidate', 'displayType': 'BUTTON', 'name': 'refuse', 'disable': False, 'params': {}}]
 POP = '/organization/{org}/pipelines/{pipeline_id}/pipelineRuns'

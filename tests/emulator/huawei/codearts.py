@@ -8,11 +8,11 @@ first), ``state.v3_reviews`` (accepted v3 reviews). Each phase of a run is one j
 import datetime
 
 from ..routing import Response
-from ..state import (CANCELED, FAILED, PAUSED, PENDING, RUNNING, SKIPPED, STOPPING, SUCCESS, WAITING,
+from ..state import (CANCELED, FAILED, PAUSED, PENDING, QUEUED, RUNNING, SKIPPED, STOPPING, SUCCESS, WAITING,
                      Run, StatusNames, hexid, ms)
 from .auth import fail, require_project
 
-CODEARTS = {PENDING: 'INIT', RUNNING: 'RUNNING', WAITING: 'RUNNING', PAUSED: 'PAUSED', STOPPING: 'RUNNING',
+CODEARTS = {QUEUED: 'RUNNING', PENDING: 'INIT', RUNNING: 'RUNNING', WAITING: 'RUNNING', PAUSED: 'PAUSED', STOPPING: 'RUNNING',
             SUCCESS: 'COMPLETED', FAILED: 'FAILED', CANCELED: 'CANCELED', SKIPPED: 'SKIPPED'}
 NAMES = StatusNames(run=CODEARTS, job=CODEARTS)
 STEPS = StatusNames(job={PENDING: None, RUNNING: 'RUNNING', WAITING: 'RUNNING', PAUSED: 'RUNNING', SUCCESS: 'COMPLETED',

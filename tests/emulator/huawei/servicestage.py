@@ -6,13 +6,13 @@ engine run of the latest execution, ``mode`` is ``release`` or ``rollback``.
 """
 
 from ..routing import Response
-from ..state import (CANCELED, FAILED, PAUSED, PENDING, RUNNING, SKIPPED, STOP_SECONDS, STOPPING, SUCCESS, WAITING,
+from ..state import (CANCELED, FAILED, PAUSED, PENDING, QUEUED, RUNNING, SKIPPED, STOP_SECONDS, STOPPING, SUCCESS, WAITING,
                      Run, StatusNames, ms)
 from .auth import fail, require_project
 
 TASKS = {PENDING: 'pending', RUNNING: 'running', WAITING: 'waiting', PAUSED: 'paused', SUCCESS: 'success',
          FAILED: 'failed', CANCELED: 'canceled', SKIPPED: 'skipped'}
-RELEASE = StatusNames(run={RUNNING: 4, WAITING: 5, PAUSED: 7, SUCCESS: 2, FAILED: 3, STOPPING: 13, CANCELED: 1}, job=TASKS)
+RELEASE = StatusNames(run={QUEUED: 4, RUNNING: 4, WAITING: 5, PAUSED: 7, SUCCESS: 2, FAILED: 3, STOPPING: 13, CANCELED: 1}, job=TASKS)
 ROLLBACK = StatusNames(run={RUNNING: 10, SUCCESS: 11, FAILED: 12, STOPPING: 13, CANCELED: 1}, job=TASKS)
 ROLLBACK_PHASES = [{'stage': 'rollback', 'job': 'rollback', 'seconds': 2}]
 ALLOWED_FROM = {'start': (1, 2, 3, 11, 12), 'stop': (4, 5, 7), 'continue': (7,), 'approval': (5,),
