@@ -129,10 +129,11 @@ class Run:
 
     # ------------------------------------------------------------------------------------------- progression
     def begin(self, when):
-        """Start a queued run at ``when``; False when it is not queued."""
+        """Start a queued run at ``when`` (a run queued again on retry keeps its first start); False when it is not queued."""
         if self.status != QUEUED:
             return False
-        self.status, self.started, self.cursor = RUNNING, when, when
+        self.status, self.cursor = RUNNING, when
+        self.started = when if self.started is None else self.started
         return True
 
     def block(self):
@@ -274,12 +275,16 @@ class Run:
             phase.pop('postponed', None)
         self.status, self.ended, self.cursor = RUNNING, None, now
 
-    def retry(self, phase_index, now):
-        """Re-run a failed phase of the failed current block (with its canceled siblings) and the rest of the run."""
+    def retry(self, phase_index, now, queue=False):
+        """Re-run a failed phase of the failed current block (with its canceled siblings) and the rest of the
+        run; with ``queue`` the run waits queued (``begin`` starts it) instead of going on at once."""
         if self.status != FAILED or phase_index not in self.block() or self.phases[phase_index]['status'] != FAILED:
             return False
         self._restart_from([i for i in self.block() if self.phases[i]['status'] in (FAILED, CANCELED)], now)
-        self.advance(now)
+        if queue:
+            self.status = QUEUED
+        else:
+            self.advance(now)
         return True
 
     def skip(self, phase_index, now):
@@ -348,6 +353,8 @@ class State:
             self.clock = Clock(self.time_scale)
             self.data = copy.deepcopy(self.fixture)
             self.counters = dict(self.fixture.get('counters', {}))
+            self.switches = dict(self.fixture.get('switches', {}))
+            self.seeded_at = self.clock.now()
             for service in self.services:
                 if hasattr(service, 'seed'):
                     service.seed(self)
@@ -355,6 +362,18 @@ class State:
     def now(self):
         """Emulated epoch seconds."""
         return self.clock.now()
+
+    def switch(self, name):
+        """Current value of a variant switch (fixture ``switches``; ``POST /_emulator/switches`` changes it)."""
+        return self.switches[name]
+
+    def set_switches(self, values):
+        """Change switches until the next reset; ValueError for a name the fixture does not declare."""
+        unknown = sorted(set(values) - set(self.switches))
+        if unknown:
+            raise ValueError('unknown switch(es) %s; known: %s' % (', '.join(unknown), ', '.join(sorted(self.switches))))
+        with self.lock:
+            self.switches.update(values)
 
     def next_id(self, name, first=1):
         """Next value of a named counter (``first`` when the fixture does not set it)."""
@@ -367,7 +386,7 @@ class State:
         """The whole state as JSON-able data."""
         with self.lock:
             now = self.now()
-            out = {'now': now, 'counters': self.counters}
+            out = {'now': now, 'counters': self.counters, 'switches': self.switches}
             for service in self.services:
                 if hasattr(service, 'dump'):
                     out.update(service.dump(self, now))

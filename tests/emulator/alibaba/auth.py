@@ -130,6 +130,7 @@ def authenticate(req, state):
             return Response(401, {'errorCode': 'Unauthorized', 'errorMessage': 'x-yunxiao-token header is required'})
         if token not in state.data['credentials']['yunxiao']['tokens']:
             return Response(401, {'errorCode': 'Unauthorized', 'errorMessage': 'The personal access token is invalid or expired'})
+        req.caller = state.data['alibaba']['account_id']
         return None
     return _verify_acs3(req, state)
 
@@ -153,6 +154,7 @@ def _verify_acs3(req, state):
     if nonce in state.nonces:
         return _gateway(req, 400, 'SignatureNonceUsed', 'Specified signature nonce was used already.')
     state.nonces.add(nonce)
+    req.caller = cred.get('account', ak)
     return _action_problem(req)
 
 
