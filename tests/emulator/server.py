@@ -260,7 +260,7 @@ class Emulator:
         entry['connection'] = handler.client_address[1]
         fault = self.take_fault(req)
         entry['fault'] = fault['kind'] if fault else None
-        entered, retry_after = self._admit(req) if not fault else ([], None)
+        entered, retry_after = self._admit(req) if not fault or fault['kind'] == 'delay' else ([], None)
         with self._lock:
             self.log.append(entry)  # filled in before the reply is written
         if retry_after is not None:

@@ -106,8 +106,9 @@ def organization(req, state):
 
 def int_arg(req, name, default, low=1, high=None):
     """An integer query parameter within [low, high]; else 400."""
+    raw = req.arg(name)
     try:
-        value = int(req.arg(name, default))
+        value = int(default if raw in (None, '') else raw)  # the SDK sends empty values (nextToken=)
     except ValueError:
         value = low - 1
     if value < low or (high is not None and value > high):
