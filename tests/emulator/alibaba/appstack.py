@@ -100,7 +100,7 @@ def execution_action(req, state):
     else:
         if not req.arg('jobId'):
             raise err(req, 400, BAD_PARAM, 'Required request parameter [jobId] of type [String] is missing')
-        done = run.act(JOB_VERBS[verb], flow.phase_index(req, run, req.arg('jobId')), now)
+        done = run.act(JOB_VERBS[verb], flow.phase_index(req, run, req.arg('jobId')), now, by=req.caller)
     if not done:
         raise err(req, 400, 'InvalidExecution.StatusNotSupported', 'The execution is not in a state that allows %s.' % verb)
     return Response(200, {'success': True}, acted=True)

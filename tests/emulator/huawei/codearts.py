@@ -503,6 +503,32 @@ def review(req, state):
     return _success()
 
 
+def checkpoint(req, state):
+    """POST .../pipeline-runs/{run}/steps/{step_run_id}/manual/pass|refuse: a stage-entry checkpoint (a ``pre`` step)."""
+    run = _path_run(req, state)
+    index = _phase_of(req, run, step_only=True)
+    phase = run.phases[index]
+    if not phase.get('pre') or phase.get('kind') != 'gate' or index not in run.waiting_phases():
+        raise _conflict('The step is not a stage entry checkpoint waiting for a decision')
+    run.decide(req.params['verb'], state.now(), index, by=req.caller)
+    return _success()
+
+
+def delay(req, state):
+    """POST .../jobs/{job}/steps/{step}/delay-pass|delay-refuse (decide a delayed execution now) or /delay
+    (postpone it by one hour)."""
+    run = _path_run(req, state)
+    index = _phase_of(req, run)
+    if run.phases[index].get('kind') != 'delay' or index not in run.waiting_phases():
+        raise _conflict('The step is not a delayed execution that is waiting')
+    now = state.now()
+    if req.params['verb'] == 'delay':
+        run.postpone(index, 3600, now)
+    else:
+        run.decide('pass' if req.params['verb'] == 'delay-pass' else 'refuse', now, index, by=req.caller)
+    return _success()
+
+
 def queued_list(req, state):
     """GET .../{pipeline_id}/queued-pipeline?limit=&offset= -> {"queuedPipelines": [...]} (oldest first)."""
     pid = _pipeline(req, state)
@@ -562,4 +588,9 @@ ROUTES = [
     ('POST', PIPELINES + '/{pipeline_id}/{run_id}/cancel-queuing/{queue_id}', 'CancelQueuingPipelineRun', cancel_queuing),
     ('POST', RUN + '/jobs/{job_run_id}/steps/{step_run_id}/{verb:pass}', 'AcceptManualReview', review),
     ('POST', RUN + '/jobs/{job_run_id}/steps/{step_run_id}/{verb:refuse}', 'RejectManualReview', review),
+    ('POST', RUN + '/steps/{step_run_id}/manual/{verb:pass}', 'AcceptCheckpoint', checkpoint),
+    ('POST', RUN + '/steps/{step_run_id}/manual/{verb:refuse}', 'RejectCheckpoint', checkpoint),
+    ('POST', RUN + '/jobs/{job_run_id}/steps/{step_run_id}/{verb:delay-pass}', 'AcceptDelayJob', delay),
+    ('POST', RUN + '/jobs/{job_run_id}/steps/{step_run_id}/{verb:delay-refuse}', 'RejectDelayJob', delay),
+    ('POST', RUN + '/jobs/{job_run_id}/steps/{step_run_id}/{verb:delay}', 'ContinueDelayJob', delay),
 ]
