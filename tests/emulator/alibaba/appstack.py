@@ -106,6 +106,17 @@ def execution_action(req, state):
     return Response(200, {'success': True}, acted=True)
 
 
+def job_log(req, state):
+    """Token GET ...executions/{n}:pipelineJobLog?jobId= -> {content, more} (switch: {log, hasMore})."""
+    run = _execution(req, state)
+    if not req.arg('jobId'):
+        raise err(req, 400, BAD_PARAM, 'Required request parameter [jobId] of type [String] is missing')
+    content, more = flow.job_log_of(req, state, run, flow.phase_index(req, run, req.arg('jobId')))
+    if state.switch('alibaba.appstack.job_log_shape') == 'log':
+        return Response(200, {'log': content, 'hasMore': more})
+    return Response(200, {'content': content, 'more': more})
+
+
 # The calls both APIs serve (paths after the POP or token prefix), then the token API's own.
 BOTH_APIS = [
     ('POST', ':execute', 'ExecuteChangeRequestReleaseStage', execute_stage),
@@ -118,4 +129,5 @@ BOTH_APIS = [
 ROUTES = [(method, prefix + path, operation, handler) for prefix in (POP, TOKEN) for method, path, operation, handler in BOTH_APIS] + [
     ('POST', TOKEN + EXECUTION + '{verb:retry}', 'RetryChangeRequestStagePipeline', execution_action),
     ('POST', TOKEN + EXECUTION + '{verb:skip}', 'SkipChangeRequestStagePipeline', execution_action),
+    ('GET', TOKEN + EXECUTION + 'pipelineJobLog', 'GetAppReleaseStageExecutionPipelineJobLog', job_log),
 ]

@@ -12,6 +12,7 @@ import json
 import math
 from urllib.parse import parse_qs
 
+from .. import logs
 from ..routing import Response
 from ..state import (CANCELED, FAILED, PAUSED, PENDING, QUEUED, RUNNING, SKIPPED, STOPPING, SUCCESS, WAITING,
                      Run, StatusNames, ms, newest_first)
@@ -292,6 +293,59 @@ def job_action(req, state):
     return Response(200, ok(req, True), acted=True)
 
 
+def job_log_of(req, state, run, index):
+    """The log text of one job (a failing ``log_error`` job -> that HTTP status with the API's error body)."""
+    phase = run.phases[index]
+    if phase.get('log_error'):
+        status = int(phase['log_error'])
+        raise err(req, status, 'Forbidden.NoPermission' if status == 403 else 'InternalError',
+                  'You have no permission to view this log.' if status == 403 else 'Failed to read the job log.')
+    return logs.text(run.id, phase, state.now(), state.switch('logs.invalid_byte')), logs.still_writing(phase)
+
+
+def job_log(req, state):
+    """LogPipelineJobRun (POP) -> {log: {content, more}}; token GET .../runs/{run}/job/{jobId}/log ->
+    {content, last, more}. No paging input: the whole log so far; ``more`` while the job runs."""
+    run = _path_run(req, state)
+    index = phase_index(req, run, req.params['job_id'])
+    content, more = job_log_of(req, state, run, index)
+    if is_token_api(req):
+        return Response(200, {'content': content, 'last': content.count('\n'), 'more': more})
+    return Response(200, {'success': True, 'log': {'content': content, 'more': more}})
+
+
+def job_steps(req, state):
+    """Token GET .../pipelineRuns/{run}/jobs/{jobId}/steps: one build with the job's one step (key: switch)."""
+    run = _path_run(req, state)
+    index = phase_index(req, run, req.params['job_id'])
+    phase = run.phases[index]
+    node = {'nodeName': phase['job'], 'stepName': phase.get('step', phase['job']), 'status': JOBS[phase['status']],
+            'stepIndex': 0, 'nodeIndex': 0, 'parentIndex': -1, 'finish': phase['end'] is not None,
+            'running': logs.still_writing(phase), 'supportDebug': False}
+    return Response(200, [{'jobId': job_id(run, index), 'buildId': job_id(run, index) * 10, 'actionCode': 'Shell',
+                           'actionName': phase['job'], 'startTime': ms(phase['start']), 'endTime': ms(phase['end']),
+                           state.switch('alibaba.flow.steps_key'): [node]}])
+
+
+def step_log(req, state):
+    """Token GET .../jobs/{jobId}/step/log?stepIndex&offset&limit&buildId (all required, limit <= 2000)
+    -> {logs, last, more}: ``offset`` and ``last`` are line numbers, the next page starts at ``last``
+    (-1 once the log is complete and read)."""
+    run = _path_run(req, state)
+    index = phase_index(req, run, req.params['job_id'])
+    for name in ('stepIndex', 'offset', 'limit', 'buildId'):
+        if req.arg(name) in (None, ''):
+            raise err(req, 400, BAD_PARAM, 'Required request parameter [%s] is missing' % name)
+    offset, limit = int_arg(req, 'offset', 0, 0), int_arg(req, 'limit', 100, 1, 2000)
+    if req.arg('stepIndex') != '0' or req.arg('buildId') != str(job_id(run, index) * 10):
+        raise err(req, 404, 'InvalidJob.NotFound', 'The step or build is not found in this job.')
+    content, running = job_log_of(req, state, run, index)
+    lines = content.splitlines(keepends=True)
+    page = lines[offset:offset + limit]
+    more = offset + len(page) < len(lines) or running
+    return Response(200, {'logs': ''.join(page), 'last': offset + len(page) if more else -1, 'more': more})
+
+
 ROUTES = [
     ('GET', '/organization/{org}/pipelines', 'ListPipelines', list_pipelines),
     ('GET', '/oapi/v1/flow(?:/organizations/{org})?/pipelines', 'ListPipelines', list_pipelines),
@@ -311,4 +365,8 @@ ROUTES = [
     ('POST', TOKEN_JOB + '/{verb:pass}', 'PassPipelineValidate', job_action),
     ('POST', TOKEN_JOB + '/{verb:refuse}', 'RefusePipelineValidate', job_action),
     ('PUT', TOKEN_JOB + '/{verb:stop|retry|skip}', 'PipelineJobAction', job_action),
+    ('GET', '/organization/{org}/pipeline/{pipeline_id}/pipelineRun/{run_id}/job/{job_id}/logs', 'LogPipelineJobRun', job_log),
+    ('GET', TOKEN + '/runs/{run_id}/job/{job_id}/log', 'GetPipelineJobRunLog', job_log),
+    ('GET', TOKEN_JOB + '/steps', 'ListPipelineJobSteps', job_steps),
+    ('GET', TOKEN_JOB + '/step/log', 'GetPipelineJobStepLog', step_log),
 ]

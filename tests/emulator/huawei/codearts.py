@@ -10,6 +10,7 @@ a start beyond that is created queued (answer ``DEVPIPE.00011169``) and starts w
 import datetime
 import math
 
+from .. import logs
 from ..routing import Response
 from ..state import (CANCELED, FAILED, PAUSED, PENDING, QUEUED, RUNNING, SKIPPED, STOPPING, SUCCESS, TERMINAL,
                      WAITING, Run, StatusNames, hexid, ms)
@@ -529,6 +530,38 @@ def delay(req, state):
     return _success()
 
 
+def step_log(req, state):
+    """POST .../jobs/{job}/steps/{step}/logs (ShowPipelineLog) or .../exec-log (ShowPipelineExecLog, ``offset``
+    required): ``{start_offset, end_offset, limit, sort}`` -> ``{has_more, start_offset, end_offset, log,
+    step_run_id}``. Offsets are line numbers sent back as strings: a page starts at the larger of the two offsets
+    of the request, so echoing both returned offsets and sending the returned end as the next start both page on."""
+    run = _path_run(req, state)
+    index = _phase_of(req, run)
+    body = _json_body(req, {}, dict, 'object')
+    if body.get('limit') is None or body.get('sort') not in ('asc', 'desc') or (
+            req.route.operation == 'ShowPipelineExecLog' and body.get('offset') is None):
+        raise _bad('limit and sort (asc|desc) are required' + (' and offset' if 'exec' in req.path else ''))
+    try:
+        limit, start = int(body['limit']), max(int(body.get('start_offset') or 0), int(body.get('end_offset') or 0))
+    except (TypeError, ValueError) as exc:
+        raise _bad('offsets and limit must be integers') from exc
+    if limit <= 0 or start < 0:
+        raise _bad('limit must be > 0 and offsets >= 0')
+    phase = run.phases[index]
+    if phase.get('log_error'):
+        status = int(phase['log_error'])
+        raise fail(status, 'DEVPIPE.00011108' if status == 403 else 'DEVPIPE.00011500',
+                   'No permission to view this log' if status == 403 else 'Failed to query the log')
+    text = logs.lines(run.id, phase, state.now(), state.switch('logs.invalid_byte'))
+    if body['sort'] == 'desc':
+        text = text[::-1]
+    page = text[start:start + limit]
+    end = start + len(page)
+    return Response(200, {'has_more': end < len(text) or logs.still_writing(phase), 'start_offset': str(start),
+                          'end_offset': str(end), 'log': ''.join(line + '\n' for line in page),
+                          'step_run_id': req.params['step_run_id'], 'location': None})
+
+
 def queued_list(req, state):
     """GET .../{pipeline_id}/queued-pipeline?limit=&offset= -> {"queuedPipelines": [...]} (oldest first)."""
     pid = _pipeline(req, state)
@@ -584,6 +617,8 @@ ROUTES = [
     ('POST', RUN + '/stop', 'StopPipelineRun', stop_run),
     ('PUT', RUN + '/retry', 'RetryPipelineRun', retry_run),
     ('POST', RUN + '/jobs/{job_run_id}/steps/{step_run_id}/resume', 'ResumePipeline', resume),
+    ('POST', RUN + '/jobs/{job_run_id}/steps/{step_run_id}/logs', 'ShowPipelineLog', step_log),
+    ('POST', RUN + '/jobs/{job_run_id}/steps/{step_run_id}/exec-log', 'ShowPipelineExecLog', step_log),
     ('GET', PIPELINES + '/{pipeline_id}/queued-pipeline', 'ListQueuedPipelineRuns', queued_list),
     ('POST', PIPELINES + '/{pipeline_id}/{run_id}/cancel-queuing/{queue_id}', 'CancelQueuingPipelineRun', cancel_queuing),
     ('POST', RUN + '/jobs/{job_run_id}/steps/{step_run_id}/{verb:pass}', 'AcceptManualReview', review),

@@ -60,8 +60,8 @@ def test_list_pipelines_both_apis_and_status_classes(emu, yx):
     from alibabacloud_devops20210625 import models
     client = ali_sdk(emu.url)
     page = client.list_pipelines(ORG, models.ListPipelinesRequest(max_results=50, next_token='')).body
-    assert page.total_count == 5 + 1000 and len(page.pipelines) == 50 and page.next_token == '50'
-    assert page.pipelines[0].pipeline_id == 1001 and page.pipelines[5].pipeline_name == 'generated-1'
+    assert page.total_count == 6 + 1000 and len(page.pipelines) == 50 and page.next_token == '50'
+    assert page.pipelines[0].pipeline_id == 1001 and page.pipelines[6].pipeline_name == 'generated-1'
     counts = {}
     for status in ('SUCCESS', 'FAIL', 'RUNNING', 'WAITING'):
         counts[status] = client.list_pipelines(ORG, models.ListPipelinesRequest(max_results=10, status_list=status)).body.total_count
