@@ -42,6 +42,7 @@ class Request:
         self.request_id = str(uuid.uuid4())
         self.params = {}
         self.route = None
+        self.caller = None  # who authenticated (user name, AK or account), set by the vendor's authenticate
 
     def arg(self, name, default=None):
         """First value of a query parameter."""
@@ -63,10 +64,11 @@ class Response:
         self.content_type = content_type
 
     def payload(self):
-        """Encoded body."""
+        """Encoded body. A string may carry raw bytes that are not UTF-8 as surrogate escapes
+        (``b'\\xe9'.decode('utf-8', 'surrogateescape')``): they go out as those bytes."""
         if isinstance(self.body, bytes):
             return self.body
-        return json.dumps(self.body, ensure_ascii=False).encode('utf-8')
+        return json.dumps(self.body, ensure_ascii=False).encode('utf-8', 'surrogateescape')
 
 
 class Fail(Exception):

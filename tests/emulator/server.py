@@ -5,6 +5,8 @@ functions ``owns(path)``, ``vendor_of(path)``, ``authenticate(req, state)``, ``n
 ``decorate(req, resp)``, ``fault_error(req, status)`` and ``body_secrets(req)``.
 """
 
+import collections
+import math
 import re
 import socket
 import struct
@@ -112,10 +114,12 @@ class Emulator:
         self.log = []
         self.faults = []
         self.seen_secrets = set()
+        self.rate_limits = []
         self._fault_seq = 0
         self._lock = threading.RLock()
         self.httpd = None
         self.thread = None
+        self._load_rate_limits()
 
     @property
     def url(self):
@@ -164,11 +168,71 @@ class Emulator:
             self.faults = []
 
     def reset(self):
-        """State back to the fixture; log and faults cleared."""
+        """State back to the fixture; log and faults cleared, rate limits and switches as the fixture sets them."""
         with self._lock:
             self.state.reset()
             self.log.clear()
             self.faults = []
+            self._load_rate_limits()
+
+    def set_switches(self, **values):
+        """Change variant switches (names as in the fixture's ``switches``) until the next reset."""
+        self.state.set_switches(values)
+
+    def _load_rate_limits(self):
+        self.rate_limits = []
+        for rule in self.state.fixture.get('rate_limits', []):
+            self.add_rate_limit(**rule)
+
+    def add_rate_limit(self, **rule):
+        """Throttle matching requests: more than ``requests`` within ``per_seconds`` (real) seconds, or more
+        than ``concurrent`` in flight at once, get HTTP 429 with the vendor's body and ``Retry-After``
+        (``retry_after`` seconds; default: until the window frees). Returns the rule's id."""
+        if not rule.get('requests') and not rule.get('concurrent'):
+            raise ValueError('a rate limit needs "requests" (per "per_seconds") or "concurrent"')
+        with self._lock:
+            self._fault_seq += 1
+            limit = {'id': self._fault_seq, 'method': rule.get('method'), 'path': rule.get('path') or '.*',
+                     'requests': int(rule.get('requests') or 0), 'per_seconds': float(rule.get('per_seconds') or 1.0),
+                     'concurrent': int(rule.get('concurrent') or 0), 'retry_after': rule.get('retry_after'),
+                     'hits': collections.deque(), 'in_flight': 0, 'throttled': 0}
+            re.compile(limit['path'])
+            self.rate_limits.append(limit)
+            return limit['id']
+
+    def clear_rate_limits(self):
+        """Remove every rate limit."""
+        with self._lock:
+            self.rate_limits = []
+
+    def _admit(self, req):
+        """(rules entered, None) when the request may proceed, else ([], Retry-After seconds)."""
+        now = time.monotonic()
+        with self._lock:
+            matching = [r for r in self.rate_limits if (not r['method'] or r['method'].upper() == req.method)
+                        and (re.search(r['path'], req.path) or re.search(r['path'], req.raw_path))]
+            for rule in matching:
+                hits = rule['hits']
+                while hits and hits[0] <= now - rule['per_seconds']:
+                    hits.popleft()
+                wait = None
+                if rule['requests'] and len(hits) >= rule['requests']:
+                    wait = hits[0] + rule['per_seconds'] - now
+                elif rule['concurrent'] and rule['in_flight'] >= rule['concurrent']:
+                    wait = 1.0
+                if wait is not None:
+                    rule['throttled'] += 1
+                    after = rule['retry_after'] if rule['retry_after'] is not None else max(1, math.ceil(wait))
+                    return [], after
+            for rule in matching:
+                rule['hits'].append(now)
+                rule['in_flight'] += 1
+            return matching, None
+
+    def _leave(self, entered):
+        with self._lock:
+            for rule in entered:
+                rule['in_flight'] -= 1
 
     def take_fault(self, req):
         """First matching fault rule (consumes one of its ``times``)."""
@@ -196,9 +260,20 @@ class Emulator:
         entry['connection'] = handler.client_address[1]
         fault = self.take_fault(req)
         entry['fault'] = fault['kind'] if fault else None
+        entered, retry_after = self._admit(req) if not fault or fault['kind'] == 'delay' else ([], None)
         with self._lock:
             self.log.append(entry)  # filled in before the reply is written
-        self._serve(handler, req, fault, entry)
+        if retry_after is not None:
+            found = match_route(req)
+            vendor = found[0] if found else self._guess_vendor(req)
+            entry.update(fault='rate_limit', vendor=vendor.vendor_of(req.path) if vendor else None,
+                         operation=found[1].operation if found else None)
+            self._apply_fault(handler, req, {'kind': 'status', 'status': 429, 'retry_after': retry_after}, vendor, entry)
+            return
+        try:
+            self._serve(handler, req, fault, entry)
+        finally:
+            self._leave(entered)
 
     def _serve(self, handler, req, fault, entry):
         """Route, authenticate, apply the fault, act and reply."""
@@ -325,6 +400,19 @@ class Emulator:
                 return Response(200, {})
             if key == ('GET', '/_emulator/state'):
                 return Response(200, self.state.dump())
+            if key == ('GET', '/_emulator/switches'):
+                return Response(200, {'switches': dict(self.state.switches)})
+            if key == ('POST', '/_emulator/switches'):
+                self.set_switches(**(req.json() or {}))
+                return Response(200, {'switches': dict(self.state.switches)})
+            if key == ('GET', '/_emulator/rate-limits'):
+                with self._lock:
+                    return Response(200, {'rate_limits': [{k: v for k, v in r.items() if k != 'hits'} for r in self.rate_limits]})
+            if key == ('POST', '/_emulator/rate-limits'):
+                return Response(200, {'id': self.add_rate_limit(**(req.json() or {}))})
+            if key == ('DELETE', '/_emulator/rate-limits'):
+                self.clear_rate_limits()
+                return Response(200, {})
         except (ValueError, TypeError, re.error) as exc:
             return Response(400, {'error': str(exc)})
         return Response(404, {'error': 'unknown admin endpoint %s %s' % key})

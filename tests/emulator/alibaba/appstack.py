@@ -9,11 +9,11 @@ import datetime
 import math
 
 from ..routing import Response
-from ..state import CANCELED, FAILED, PAUSED, RUNNING, STOPPING, SUCCESS, WAITING, StatusNames
+from ..state import CANCELED, FAILED, PAUSED, QUEUED, RUNNING, STOPPING, SUCCESS, WAITING, StatusNames
 from . import flow
 from .auth import BAD_PARAM, err, int_arg, organization
 
-NAMES = StatusNames(run={RUNNING: 'RUNNING', WAITING: 'RUNNING', PAUSED: 'RUNNING', STOPPING: 'RUNNING',
+NAMES = StatusNames(run={QUEUED: 'RUNNING', RUNNING: 'RUNNING', WAITING: 'RUNNING', PAUSED: 'RUNNING', STOPPING: 'RUNNING',
                          SUCCESS: 'SUCCESS', FAILED: 'FAILED', CANCELED: 'CANCELED'})
 JOB_VERBS = {'passPipelineValidate': 'pass', 'refusePipelineValidate': 'refuse', 'retry': 'retry', 'skip': 'skip'}
 STAGE = '/apps/{app}/releaseWorkflows/{wf}/releaseStages/{stage:[^/:]+}'
@@ -100,10 +100,21 @@ def execution_action(req, state):
     else:
         if not req.arg('jobId'):
             raise err(req, 400, BAD_PARAM, 'Required request parameter [jobId] of type [String] is missing')
-        done = run.act(JOB_VERBS[verb], flow.phase_index(req, run, req.arg('jobId')), now)
+        done = run.act(JOB_VERBS[verb], flow.phase_index(req, run, req.arg('jobId')), now, by=req.caller)
     if not done:
         raise err(req, 400, 'InvalidExecution.StatusNotSupported', 'The execution is not in a state that allows %s.' % verb)
     return Response(200, {'success': True}, acted=True)
+
+
+def job_log(req, state):
+    """Token GET ...executions/{n}:pipelineJobLog?jobId= -> {content, more} (switch: {log, hasMore})."""
+    run = _execution(req, state)
+    if not req.arg('jobId'):
+        raise err(req, 400, BAD_PARAM, 'Required request parameter [jobId] of type [String] is missing')
+    content, more = flow.job_log_of(req, state, run, flow.phase_index(req, run, req.arg('jobId')))
+    if state.switch('alibaba.appstack.job_log_shape') == 'log':
+        return Response(200, {'log': content, 'hasMore': more})
+    return Response(200, {'content': content, 'more': more})
 
 
 # The calls both APIs serve (paths after the POP or token prefix), then the token API's own.
@@ -118,4 +129,5 @@ BOTH_APIS = [
 ROUTES = [(method, prefix + path, operation, handler) for prefix in (POP, TOKEN) for method, path, operation, handler in BOTH_APIS] + [
     ('POST', TOKEN + EXECUTION + '{verb:retry}', 'RetryChangeRequestStagePipeline', execution_action),
     ('POST', TOKEN + EXECUTION + '{verb:skip}', 'SkipChangeRequestStagePipeline', execution_action),
+    ('GET', TOKEN + EXECUTION + 'pipelineJobLog', 'GetAppReleaseStageExecutionPipelineJobLog', job_log),
 ]

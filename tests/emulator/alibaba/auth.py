@@ -106,8 +106,9 @@ def organization(req, state):
 
 def int_arg(req, name, default, low=1, high=None):
     """An integer query parameter within [low, high]; else 400."""
+    raw = req.arg(name)
     try:
-        value = int(req.arg(name, default))
+        value = int(default if raw in (None, '') else raw)  # the SDK sends empty values (nextToken=)
     except ValueError:
         value = low - 1
     if value < low or (high is not None and value > high):
@@ -130,6 +131,7 @@ def authenticate(req, state):
             return Response(401, {'errorCode': 'Unauthorized', 'errorMessage': 'x-yunxiao-token header is required'})
         if token not in state.data['credentials']['yunxiao']['tokens']:
             return Response(401, {'errorCode': 'Unauthorized', 'errorMessage': 'The personal access token is invalid or expired'})
+        req.caller = state.data['alibaba']['account_id']
         return None
     return _verify_acs3(req, state)
 
@@ -153,6 +155,7 @@ def _verify_acs3(req, state):
     if nonce in state.nonces:
         return _gateway(req, 400, 'SignatureNonceUsed', 'Specified signature nonce was used already.')
     state.nonces.add(nonce)
+    req.caller = cred.get('account', ak)
     return _action_problem(req)
 
 

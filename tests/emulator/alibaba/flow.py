@@ -1,22 +1,26 @@
 """Alibaba Cloud Yunxiao Flow pipeline runs, over POP (AK/SK) and over the Yunxiao token API: start, read,
-latest, list, stop, and the job actions pass / refuse (manual gate), stop, retry, skip.
+latest, list runs, list pipelines, stop, and the job actions pass / refuse (manual gate), stop, retry, skip.
 
 Records: ``state.flow_runs`` (run id -> run), shared with AppStack, whose release stages run as Flow
-pipelines. Run ids are increasing integers; the job id of phase n (from 0) of run r is ``r * 100 + n + 1``.
+pipelines, and ``state.flow_by_pipeline`` (pipeline id -> its runs). Run ids are increasing integers; the job
+id of phase n (from 0) of run r is ``r * 100 + n + 1``. Besides the named pipelines of the fixture, the
+fixture's ``flow_generated`` block declares ``count`` pipelines from ``first_id`` on (for benchmarks): each
+gets its initial run (a rule's template, started before the reset) the first time it is read.
 """
 
 import json
 import math
 from urllib.parse import parse_qs
 
+from .. import logs
 from ..routing import Response
-from ..state import (CANCELED, FAILED, PAUSED, PENDING, RUNNING, SKIPPED, STOPPING, SUCCESS, WAITING,
+from ..state import (CANCELED, FAILED, PAUSED, PENDING, QUEUED, RUNNING, SKIPPED, STOPPING, SUCCESS, WAITING,
                      Run, StatusNames, ms, newest_first)
 from .auth import BAD_PARAM, err, int_arg, is_token_api, ok, organization
 
 JOBS = {PENDING: 'INIT', RUNNING: 'RUNNING', WAITING: 'WAITING', PAUSED: 'WAITING', STOPPING: 'RUNNING',
         SUCCESS: 'SUCCESS', FAILED: 'FAIL', CANCELED: 'CANCELED', SKIPPED: 'SKIPPED'}
-NAMES = StatusNames(run=dict(JOBS, **{WAITING: 'RUNNING', PAUSED: 'RUNNING'}), job=JOBS)
+NAMES = StatusNames(run=dict(JOBS, **{QUEUED: 'RUNNING', WAITING: 'RUNNING', PAUSED: 'RUNNING'}), job=JOBS)
 GATE_ACTIONS = [{'type': 'PassPipelineValidate', 'displayType': 'BUTTON', 'name': 'pass', 'disable': False, 'params': {}},
                 {'type': 'RefusePipelineValidate', 'displayType': 'BUTTON', 'name': 'refuse', 'disable': False, 'params': {}}]
 POP = '/organization/{org}/pipelines/{pipeline_id}/pipelineRuns'
@@ -26,9 +30,12 @@ TOKEN_JOB = TOKEN + '/pipelineRuns/{run_id}/jobs/{job_id}'
 
 
 # ----------------------------------------------------------------------------------------------- records
+CREATED_MS = 1767225600000
+
+
 def seed(state):
-    """No run yet."""
-    state.flow_runs = {}
+    """No run yet; generated pipelines get theirs when first read."""
+    state.flow_runs, state.flow_by_pipeline, state.flow_materialised = {}, {}, set()
 
 
 def dump(state, now):
@@ -42,7 +49,47 @@ def new_run(state, pipeline_id, phases, **extra):
     run = Run(run_id, phases, state.now(), org=state.data['alibaba']['organization_id'], pipeline_id=int(pipeline_id),
               account=state.data['alibaba']['account_id'], **extra)
     state.flow_runs[run_id] = run
+    state.flow_by_pipeline.setdefault(int(pipeline_id), []).append(run)
     return run
+
+
+def pipeline_spec(state, pid):
+    """The fixture entry of Flow pipeline ``pid`` (named or generated), or None."""
+    named = state.data['alibaba']['flow_pipelines'].get(str(pid))
+    if named is not None:
+        return named
+    gen = state.data['alibaba'].get('flow_generated') or {}
+    try:
+        n = int(pid) - int(gen.get('first_id', 0)) + 1
+    except ValueError:
+        return None
+    if not gen or not 1 <= n <= int(gen.get('count', 0)):
+        return None
+    initial = gen['default']
+    for rule in gen['rules']:
+        if n % int(rule['mod']) == 0:
+            initial = rule['initial']
+            break
+    return {'name': 'generated-%d' % n, 'phases': gen['template'], 'initial': initial}
+
+
+def pipeline_ids(state):
+    """Every Flow pipeline id: the named ones, then the generated ones (strings)."""
+    gen = state.data['alibaba'].get('flow_generated') or {}
+    first = int(gen.get('first_id', 0))
+    return list(state.data['alibaba']['flow_pipelines']) + [str(first + n) for n in range(int(gen.get('count', 0)))]
+
+
+def _materialise(state, pid):
+    """Create a generated pipeline's initial run the first time it is read."""
+    if pid in state.flow_materialised:
+        return
+    state.flow_materialised.add(pid)
+    initial = (pipeline_spec(state, pid) or {}).get('initial')
+    if initial:
+        init = state.data['alibaba']['flow_generated']['templates'][initial]
+        run = new_run(state, pid, init['phases'])
+        run.created = run.started = run.cursor = state.seeded_at - float(init.get('started_ago', 0))
 
 
 def runs_where(state, test):
@@ -81,14 +128,15 @@ def _pipeline(req, state):
     """The Flow pipeline id of the path (404 for an unknown organization or pipeline)."""
     organization(req, state)
     pid = req.params['pipeline_id']
-    if pid not in state.data['alibaba']['flow_pipelines']:
+    if pipeline_spec(state, pid) is None:
         raise err(req, 404, 'InvalidPipeline.NotFound', 'The pipeline is not found.')
     return pid
 
 
 def _runs_of(state, pid):
     """Runs of one Flow pipeline, newest first."""
-    return runs_where(state, lambda run: run.extra['pipeline_id'] == int(pid))
+    _materialise(state, pid)
+    return newest_first(state.flow_by_pipeline.get(int(pid), []), state.now())
 
 
 def _path_run(req, state):
@@ -149,7 +197,7 @@ def start_run(req, state):
     """StartPipelineRun (POP, form params) / POST .../runs (token API)."""
     pid = _pipeline(req, state)
     params = _run_params(req)
-    run = new_run(state, pid, state.data['alibaba']['flow_pipelines'][pid]['phases'], params=params)
+    run = new_run(state, pid, pipeline_spec(state, pid)['phases'], params=params)
     return Response(200, ok(req, run.id, {'pipelineRunId': run.id}), acted=True)
 
 
@@ -160,11 +208,57 @@ def get_run(req, state):
 
 
 def latest_run(req, state):
-    """GET .../runs/latestPipelineRun (token API)."""
+    """GET .../runs/latestPipelineRun (token API). A pipeline that never ran: switch
+    ``alibaba.flow.latest_never_ran`` = ``404`` (InvalidPipelineRun.NotFound), ``null`` (200, JSON null) or
+    ``empty`` (200, empty body)."""
     runs = _runs_of(state, _pipeline(req, state))
     if not runs:
+        variant = str(state.switch('alibaba.flow.latest_never_ran'))
+        if variant == 'null':
+            return Response(200, None)
+        if variant == 'empty':
+            return Response(200, b'')
         raise err(req, 404, 'InvalidPipelineRun.NotFound', 'The pipeline has no run.')
     return Response(200, pipeline_run(runs[0], state))
+
+
+def last_status(run):
+    """A run's status as ListPipelines' ``statusList`` classifies it (a run waiting at a gate is WAITING)."""
+    return 'WAITING' if run.status in (WAITING, PAUSED) else NAMES.run(run)
+
+
+def list_pipelines(req, state):
+    """ListPipelines (POP: maxResults/nextToken, statusList, pipelineName) / GET .../pipelines (token: page,
+    perPage <= 30, statusList; bare array + x-* headers). No run status or id in the items."""
+    organization(req, state)
+    ids = pipeline_ids(state)
+    name = req.arg('pipelineName')
+    if name:
+        ids = [pid for pid in ids if name in pipeline_spec(state, pid)['name']]
+    if req.arg('statusList'):
+        wanted = set(req.arg('statusList').split(','))
+        latest = {pid: _runs_of(state, pid) for pid in ids}
+        ids = [pid for pid in ids if latest[pid] and last_status(latest[pid][0]) in wanted]
+    account = state.data['alibaba']['account_id']
+    if is_token_api(req):
+        items = [{'pipelineId': int(pid), 'pipelineName': pipeline_spec(state, pid)['name'], 'createAccountId': account,
+                  'createTime': CREATED_MS} for pid in ids]
+        page, per = int_arg(req, 'page', 1), int_arg(req, 'perPage', 10, 1, 30)
+        return _token_page(items, page, per)
+    items = [{'pipelineId': int(pid), 'pipelineName': pipeline_spec(state, pid)['name'], 'groupId': 0,
+              'createTime': CREATED_MS, 'creatorAccountId': account} for pid in ids]
+    size, start = int_arg(req, 'maxResults', 10, 1, 100), int_arg(req, 'nextToken', 0, 0)
+    more = start + size < len(items)
+    return Response(200, {'success': True, 'pipelines': items[start:start + size], 'totalCount': len(items),
+                          'nextToken': str(start + size) if more else None})
+
+
+def _token_page(items, page, per):
+    """A token-API page: bare array with the x-* paging headers."""
+    pages = max(1, math.ceil(len(items) / per))
+    headers = {'x-total': len(items), 'x-total-pages': pages, 'x-page': page, 'x-per-page': per,
+               'x-next-page': page + 1 if page < pages else '', 'x-prev-page': page - 1 if page > 1 else ''}
+    return Response(200, items[(page - 1) * per:page * per], headers)
 
 
 def list_runs(req, state):
@@ -172,13 +266,11 @@ def list_runs(req, state):
     runs = _runs_of(state, _pipeline(req, state))
     if req.arg('status'):
         runs = [r for r in runs if NAMES.run(r) in req.arg('status').split(',')]
+    if state.switch('alibaba.flow.list_runs_order') == 'asc':
+        runs.reverse()
     items = [_summary(r) for r in runs]
     if is_token_api(req):
-        page, per = int_arg(req, 'page', 1), int_arg(req, 'perPage', 10, 1, 100)
-        pages = max(1, math.ceil(len(items) / per))
-        headers = {'x-total': len(items), 'x-total-pages': pages, 'x-page': page, 'x-per-page': per,
-                   'x-next-page': page + 1 if page < pages else '', 'x-prev-page': page - 1 if page > 1 else ''}
-        return Response(200, items[(page - 1) * per:page * per], headers)
+        return _token_page(items, int_arg(req, 'page', 1), int_arg(req, 'perPage', 10, 1, 100))
     size, start = int_arg(req, 'maxResults', 10, 1, 100), int_arg(req, 'nextToken', 0, 0)
     more = start + size < len(items)
     return Response(200, {'success': True, 'pipelineRuns': items[start:start + size], 'totalCount': len(items),
@@ -196,12 +288,67 @@ def job_action(req, state):
     """pass / refuse (manual gate), stop / retry / skip of one job of a Flow run (POP retry: no verb in the path)."""
     run = _path_run(req, state)
     index = phase_index(req, run, req.params['job_id'])
-    if not run.act(req.params.get('verb') or 'retry', index, state.now()):
+    if not run.act(req.params.get('verb') or 'retry', index, state.now(), by=req.caller):
         raise err(req, 400, 'InvalidJob.StatusNotSupported', 'The job is not in a state that allows this operation.')
     return Response(200, ok(req, True), acted=True)
 
 
+def job_log_of(req, state, run, index):
+    """The log text of one job (a failing ``log_error`` job -> that HTTP status with the API's error body)."""
+    phase = run.phases[index]
+    if phase.get('log_error'):
+        status = int(phase['log_error'])
+        raise err(req, status, 'Forbidden.NoPermission' if status == 403 else 'InternalError',
+                  'You have no permission to view this log.' if status == 403 else 'Failed to read the job log.')
+    return logs.text(run.id, phase, state.now(), state.switch('logs.invalid_byte')), logs.still_writing(phase)
+
+
+def job_log(req, state):
+    """LogPipelineJobRun (POP) -> {log: {content, more}}; token GET .../runs/{run}/job/{jobId}/log ->
+    {content, last, more}. No paging input: the whole log so far; ``more`` while the job runs."""
+    run = _path_run(req, state)
+    index = phase_index(req, run, req.params['job_id'])
+    content, more = job_log_of(req, state, run, index)
+    if is_token_api(req):
+        return Response(200, {'content': content, 'last': content.count('\n'), 'more': more})
+    return Response(200, {'success': True, 'log': {'content': content, 'more': more}})
+
+
+def job_steps(req, state):
+    """Token GET .../pipelineRuns/{run}/jobs/{jobId}/steps: one build with the job's one step (key: switch)."""
+    run = _path_run(req, state)
+    index = phase_index(req, run, req.params['job_id'])
+    phase = run.phases[index]
+    node = {'nodeName': phase['job'], 'stepName': phase.get('step', phase['job']), 'status': JOBS[phase['status']],
+            'stepIndex': 0, 'nodeIndex': 0, 'parentIndex': -1, 'finish': phase['end'] is not None,
+            'running': logs.still_writing(phase), 'supportDebug': False}
+    return Response(200, [{'jobId': job_id(run, index), 'buildId': job_id(run, index) * 10, 'actionCode': 'Shell',
+                           'actionName': phase['job'], 'startTime': ms(phase['start']), 'endTime': ms(phase['end']),
+                           state.switch('alibaba.flow.steps_key'): [node]}])
+
+
+def step_log(req, state):
+    """Token GET .../jobs/{jobId}/step/log?stepIndex&offset&limit&buildId (all required, limit <= 2000)
+    -> {logs, last, more}: ``offset`` and ``last`` are line numbers, the next page starts at ``last``
+    (-1 once the log is complete and read)."""
+    run = _path_run(req, state)
+    index = phase_index(req, run, req.params['job_id'])
+    for name in ('stepIndex', 'offset', 'limit', 'buildId'):
+        if req.arg(name) in (None, ''):
+            raise err(req, 400, BAD_PARAM, 'Required request parameter [%s] is missing' % name)
+    offset, limit = int_arg(req, 'offset', 0, 0), int_arg(req, 'limit', 100, 1, 2000)
+    if req.arg('stepIndex') != '0' or req.arg('buildId') != str(job_id(run, index) * 10):
+        raise err(req, 404, 'InvalidJob.NotFound', 'The step or build is not found in this job.')
+    content, running = job_log_of(req, state, run, index)
+    lines = content.splitlines(keepends=True)
+    page = lines[offset:offset + limit]
+    more = offset + len(page) < len(lines) or running
+    return Response(200, {'logs': ''.join(page), 'last': offset + len(page) if more else -1, 'more': more})
+
+
 ROUTES = [
+    ('GET', '/organization/{org}/pipelines', 'ListPipelines', list_pipelines),
+    ('GET', '/oapi/v1/flow(?:/organizations/{org})?/pipelines', 'ListPipelines', list_pipelines),
     ('POST', '/organizations/{org}/pipelines/{pipeline_id}/run', 'StartPipelineRun', start_run),
     ('GET', POP + '/{run_id}', 'GetPipelineRun', get_run),
     ('GET', POP, 'ListPipelineRuns', list_runs),
@@ -218,4 +365,8 @@ ROUTES = [
     ('POST', TOKEN_JOB + '/{verb:pass}', 'PassPipelineValidate', job_action),
     ('POST', TOKEN_JOB + '/{verb:refuse}', 'RefusePipelineValidate', job_action),
     ('PUT', TOKEN_JOB + '/{verb:stop|retry|skip}', 'PipelineJobAction', job_action),
+    ('GET', '/organization/{org}/pipeline/{pipeline_id}/pipelineRun/{run_id}/job/{job_id}/logs', 'LogPipelineJobRun', job_log),
+    ('GET', TOKEN + '/runs/{run_id}/job/{job_id}/log', 'GetPipelineJobRunLog', job_log),
+    ('GET', TOKEN_JOB + '/steps', 'ListPipelineJobSteps', job_steps),
+    ('GET', TOKEN_JOB + '/step/log', 'GetPipelineJobStepLog', step_log),
 ]

@@ -90,6 +90,7 @@ def authenticate(req, state):
         return _verify_aksk(req, creds, auth)
     token = req.headers.get('x-auth-token')
     if token:
+        req.caller = next((name for name, user in creds['iam_users'].items() if user['token'] == token), 'token-user')
         return None if token in creds['tokens'] else _deny(req, 'decrypt token fail')
     return _deny(req, 'x-auth-token not found')
 
@@ -116,6 +117,7 @@ def _verify_aksk(req, creds, auth):
     expected = signature_for(req, signed, cred['sk'])
     if not hmac.compare_digest(expected, signature):
         return _deny(req, 'verify aksk signature fail')
+    req.caller = cred.get('user', ak)
     return None
 
 

@@ -6,13 +6,13 @@ engine run of the latest execution, ``mode`` is ``release`` or ``rollback``.
 """
 
 from ..routing import Response
-from ..state import (CANCELED, FAILED, PAUSED, PENDING, RUNNING, SKIPPED, STOP_SECONDS, STOPPING, SUCCESS, WAITING,
+from ..state import (CANCELED, FAILED, PAUSED, PENDING, QUEUED, RUNNING, SKIPPED, STOP_SECONDS, STOPPING, SUCCESS, WAITING,
                      Run, StatusNames, ms)
 from .auth import fail, require_project
 
 TASKS = {PENDING: 'pending', RUNNING: 'running', WAITING: 'waiting', PAUSED: 'paused', SUCCESS: 'success',
          FAILED: 'failed', CANCELED: 'canceled', SKIPPED: 'skipped'}
-RELEASE = StatusNames(run={RUNNING: 4, WAITING: 5, PAUSED: 7, SUCCESS: 2, FAILED: 3, STOPPING: 13, CANCELED: 1}, job=TASKS)
+RELEASE = StatusNames(run={QUEUED: 4, RUNNING: 4, WAITING: 5, PAUSED: 7, SUCCESS: 2, FAILED: 3, STOPPING: 13, CANCELED: 1}, job=TASKS)
 ROLLBACK = StatusNames(run={RUNNING: 10, SUCCESS: 11, FAILED: 12, STOPPING: 13, CANCELED: 1}, job=TASKS)
 ROLLBACK_PHASES = [{'stage': 'rollback', 'job': 'rollback', 'seconds': 2}]
 ALLOWED_FROM = {'start': (1, 2, 3, 11, 12), 'stop': (4, 5, 7), 'continue': (7,), 'approval': (5,),
@@ -24,7 +24,8 @@ CREATED_MS = 1767225600000
 # ----------------------------------------------------------------------------------------------- records
 def seed(state):
     """Every release task of the fixture, with its initial status and no execution."""
-    state.releases = {rid: {'task': task, 'status': int(task.get('status', 1)), 'run': None, 'execution_id': None, 'mode': None}
+    state.releases = {rid: {'task': task, 'status': int(task.get('status', 1)), 'run': None, 'execution_id': None, 'mode': None,
+                            'history': []}
                       for rid, task in state.data['huawei']['release_tasks'].items()}
 
 
@@ -144,6 +145,7 @@ def _execute(rel, state, now, mode, phases):
     rel['execution_id'] = str(state.next_id('release_execution'))
     rel['run'] = Run(rel['execution_id'], phases, now)
     rel['mode'] = mode
+    rel['history'].append((rel['run'], mode))
 
 
 def _start(rel, body, state, now):
@@ -177,10 +179,32 @@ def _approval(rel, body, _state, now):
     rel['run'].decide('pass' if body['approval_type'] == 'agree' else 'refuse', now)
 
 
+def records(req, state):
+    """GET /v3/{project_id}/pipeline/pipelines/{pipeline_id}/records -> {count, records: [...]}, newest first.
+    Record fields beyond id / pipeline_id / trigger / version are the emulator's (UNDOC): status (integer as in
+    the detail), mode, times, the failed task. ``id`` is an integer (switch: string). Optional offset / limit."""
+    rel = _release(req, state)
+    now = state.now()
+    as_text = state.switch('huawei.servicestage.record_id_type') == 'string'
+    items = []
+    for run, mode in reversed(rel['history']):
+        run.advance(now)
+        failed = next((p['job'] for p in run.phases if p['status'] == FAILED), None)
+        items.append({'id': run.id if as_text else int(run.id), 'pipeline_id': req.params['pipeline_id'], 'trigger': 'manual',
+                      'version': [], 'mode': mode, 'status': (ROLLBACK if mode == 'rollback' else RELEASE).run(run),
+                      'executor': 'emu-user', 'start_time': ms(run.started), 'end_time': ms(run.ended), 'failed_task': failed})
+    try:
+        offset, limit = int(req.arg('offset', 0)), int(req.arg('limit', 100))
+    except ValueError as exc:
+        raise _bad('offset and limit must be integers') from exc
+    return Response(200, {'count': len(items), 'records': items[offset:offset + limit]})
+
+
 ACTIONS = {'start': _start, 'stop': _stop, 'continue': _continue, 'approval': _approval, 'retry': _retry,
            'rollback': _rollback}
 ROUTES = [
     ('GET', RELEASES, 'ObtainReleaseTaskList', list_releases),
     ('GET', RELEASES + '/{pipeline_id}', 'ViewReleaseTaskDetailsBasedOnTheReleaseTaskID', show_release),
     ('POST', RELEASES + '/{pipeline_id}/action', 'OperateReleaseTask', release_action),
+    ('GET', RELEASES + '/{pipeline_id}/records', 'ListReleaseTaskRecords', records),
 ]

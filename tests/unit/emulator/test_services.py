@@ -51,3 +51,24 @@ def test_job_actions_of_the_engine():
     assert run.status == 'success' and [s.status for s in run.stages()] == ['success']
     with pytest.raises(ValueError):
         run.act('explode', 0, 5.0)
+
+
+def test_engine_parallel_gates_queued_runs_and_delays():
+    gates = [{'stage': 'A', 'job': 'qa', 'kind': 'gate'}, {'stage': 'A', 'job': 'ops', 'kind': 'gate', 'parallel': True},
+             {'stage': 'B', 'job': 'deploy', 'seconds': 1}]
+    run = Run(1, gates, 0.0)
+    assert run.advance(1.0).status == 'waiting' and run.waiting_phases() == [0, 1]
+    assert run.decide('pass', 2.0, 1, by='emu-user') and run.phases[1]['decided']['by'] == 'emu-user'
+    assert run.status == 'waiting' and run.waiting_phases() == [0]
+    assert run.decide('pass', 3.0, 0) and run.advance(4.5).status == 'success' and run.ended == 4.0
+    refused = Run(2, gates, 0.0)
+    assert refused.decide('refuse', 1.0, 0) and refused.status == 'failed'
+    assert [p['status'] for p in refused.phases] == ['failed', 'canceled', 'pending']
+    queued = Run(3, [{'stage': 'S', 'job': 'j', 'seconds': 2}], 0.0, queued=True)
+    assert queued.advance(10.0).status == 'queued' and queued.started is None
+    assert queued.begin(5.0) and queued.advance(6.0).status == 'running' and queued.advance(7.0).status == 'success'
+    delay = Run(4, [{'stage': 'S', 'job': 'wait', 'kind': 'delay', 'seconds': 10}], 0.0)
+    assert delay.advance(5.0).status == 'waiting' and delay.postpone(0, 10, 5.0)
+    assert delay.advance(15.0).status == 'waiting' and delay.advance(20.0).status == 'success'
+    unselected = Run(5, [{'stage': 'S', 'job': 'a', 'seconds': 1, 'unselected': True}, {'stage': 'T', 'job': 'b', 'seconds': 1}], 0.0)
+    assert unselected.advance(1.5).status == 'success' and unselected.phases[0]['status'] == 'skipped'
