@@ -35,8 +35,9 @@ def test_codearts_checkpoint_is_a_pre_step(emu, hw):
     assert [j['name'] for j in deploy['jobs']] == ['deploy'] and deploy['jobs'][0]['status'] == 'INIT'
     review_path = run_path(CHECKPOINT, run['id'], '/jobs/%s/steps/%s/pass' % ('0' * 32, step['id']))
     assert hw('POST', review_path).status_code == 400  # not the job-step review call
-    hw_sdk(emu.url).accept_checkpoint(AcceptCheckpointRequest(project_id=PROJECT, pipeline_id=CHECKPOINT,
-                                                               pipeline_run_id=run['id'], step_run_id=step['id']))
+    accept = AcceptCheckpointRequest(project_id=PROJECT, pipeline_id=CHECKPOINT, pipeline_run_id=run['id'],
+                                     step_run_id=step['id'])
+    hw_sdk(emu.url).accept_checkpoint(accept)
     assert emu.log[-1]['operation'] == 'AcceptCheckpoint' and emu.log[-1]['path'].endswith('/manual/pass')
     assert emu.state.codearts_runs[CHECKPOINT][-1].phases[1]['decided']['result'] == 'pass'
     assert settled(hw, CHECKPOINT)['status'] == 'COMPLETED'
