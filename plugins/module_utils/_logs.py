@@ -31,7 +31,7 @@ import time
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._engine import OptionError
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._http import REDACTED, ApiError, Redactor
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._status import (
-    CANCELED, FAILURE, LIVE, SKIPPED, SUCCESS, WAITING, norm,
+    CANCELED, FAILURE, IDLE, LIVE, WAITING, norm,
 )
 
 DEFAULT_LINES = 50
@@ -82,6 +82,8 @@ def decode(data):
     carriage returns (progress bars) as its last version."""
     if data is None:
         return ''
+    if not isinstance(data, (bytes, str)):
+        data = str(data)
     lines = []
     for line in _text(data).split('\n'):
         line = _ESCAPES.sub('', line).rstrip('\r')
@@ -265,7 +267,11 @@ def _dicts(obj, key):
     return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
 
 
+_UNSUCCESSFUL = (FAILURE, CANCELED, WAITING, IDLE, LIVE)  # neither a success nor a skip
+
+
 def _of(entry, table, kinds):
+    """The entry has a status, of one of ``kinds``."""
     status = entry.get('status')
     return norm(status) is not None and table.kind(status) in kinds
 
@@ -287,15 +293,14 @@ def locate(run, table, current=False):
         if found:
             break
     if not found and not current:
-        found = next(((stage, None) for stage in _dicts(run, 'stages')
-                      if norm(stage.get('status')) is not None and table.kind(stage.get('status')) not in (SUCCESS, SKIPPED)), None)
+        found = next(((stage, None) for stage in _dicts(run, 'stages') if _of(stage, table, _UNSUCCESSFUL)), None)
     if not found:
         return None, None, None
     stage, job = found
     steps = _dicts(job, 'steps')
     step = next((s for kinds in passes for s in steps if _of(s, table, kinds)), None)
     if step is None and not current:
-        step = next((s for s in steps if norm(s.get('status')) is not None and table.kind(s.get('status')) not in (SUCCESS, SKIPPED)), None)
+        step = next((s for s in steps if _of(s, table, _UNSUCCESSFUL)), None)
     return stage, job, step
 
 

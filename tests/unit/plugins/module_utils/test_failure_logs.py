@@ -253,6 +253,11 @@ def test_locate_agrees_with_status_functions():
     stage, job, step = locate(live, STEPS, current=True)
     assert (stage['name'], job['name'], job['status']) == current_step(live, STEPS) and step['name'] == 'approve'
     assert locate(dict(stages=[dict(name='s', status='COMPLETED')]), STEPS) == (None, None, None)
+    # a failed job whose steps name no failure: the first unfinished step; a stage that did not succeed
+    odd = run_with(steps=[dict(name='a', status='COMPLETED'), dict(name='b', status='INIT'), dict(name='c', status='INIT')])
+    assert [entry['name'] for entry in locate(odd, STEPS)] == ['Test', 'unit-test', 'b']
+    stuck = dict(stages=[dict(name='s1', status='COMPLETED', jobs=[]), dict(name='s2', status='INIT', jobs=[dict(name='j', status='INIT')])])
+    assert locate(stuck, STEPS)[0]['name'] == failing_step(stuck, STEPS)[0] == 's2' and locate(stuck, STEPS)[1:] == (None, None)
     assert locate(None, STEPS) == (None, None, None)
 
 
@@ -271,6 +276,21 @@ def test_failure_report_with_the_log_tail():
                           log_url='https://console/j2', log_error=None)
 
 
+def test_api_that_reads_from_the_end_serves_the_tail_in_one_call():
+    log = ['line %d' % i for i in range(10000)]
+    calls = []
+
+    def fetch_log(where, lines):
+        def last_lines(offset):   # e.g. CodeArts sort=desc, limit=lines: reversed back into log order
+            calls.append(offset)
+            return '\n'.join(reversed(list(reversed(log))[:lines])), None
+        return last_lines
+
+    report = failure_report(run_with(), STEPS, fetch_log, lines=4)
+    assert calls == [None] and report['log_tail'] == ['line 9996', 'line 9997', 'line 9998', 'line 9999']
+    assert report['log_error'] is None
+
+
 def test_failure_report_link_and_message_fallbacks():
     run = run_with(log_url=None, message='\x1b[31mjob broke\x1b[0m: token=abc')
     run['stages'][1]['jobs'][1]['steps'] = []
@@ -279,6 +299,7 @@ def test_failure_report_link_and_message_fallbacks():
     assert shown == (None, 'FAILED', 'job broke: token=' + MASK, 'https://console/r1')
     assert failure_report(run, STEPS, lines=0, log_url='https://given')['log_url'] == 'https://given'
     assert len(failure_report(run_with(message='m' * 5000, steps=[]), STEPS, lines=0)['message']) == 500
+    assert failure_report(run_with(message=12, steps=[]), STEPS, lines=0)['message'] == '12'
 
 
 def test_no_fetch_when_lines_is_zero():
