@@ -405,7 +405,7 @@ def check_scenario(suite, row, record):
             problems.append('%r not in msg %r' % (part, msg))
     for name in ('status', 'code'):
         if name in expect:
-            got = result.get('status' if name == 'status' else 'error_code')
+            got = result.get('http_status' if name == 'status' else 'error_code')
             if got != expect[name]:
                 problems.append('%s %r, expected %r' % (name, got, expect[name]))
     if expect.get('requests') == 0 and log:

@@ -70,7 +70,7 @@ def test_wrong_credentials(playbook, emu):
     run = playbook('pipeline_run/credentials.yml')
     assert run.rc == 0, run
     saved = run.saved('credentials')
-    assert saved['wrong_token']['status'] == 401
+    assert saved['wrong_token']['http_status'] == 401
     assert acting(emu) == []
     assert_no_secrets(run.output, repr(saved))
     assert 'pt-wrong-token-for-tests' not in run.output and 'wrong-secret-for-tests' not in run.output

@@ -120,7 +120,7 @@ def test_http_200_error_replies_are_reported_clearly(playbook, emu, fault, expec
     assert run.rc == 0, run
     result = run.saved('result')
     assert result['failed'] is True
-    assert result['status'] == 200
+    assert result['http_status'] == 200
     for text in expected:
         assert text in result['msg']
     assert 'POST /v5/%s/api/pipelines/status' % FIXTURE['hw_project_id'] in result['msg']
@@ -138,7 +138,7 @@ def test_wrong_credentials(playbook, emu, auth, wrong):
     assert run.rc == 0, run
     result = run.saved('result')
     assert result['failed'] is True
-    assert result['status'] == 401
+    assert result['http_status'] == 401
     assert 'authentication or permission failure' in result['msg']
     assert result['requests'] == 1  # 401 is not retried
     assert_no_secrets(run.output, json.dumps(result))
