@@ -20,7 +20,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._http import ApiError
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils.alibaba import path_param
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._alibaba.client import path_param
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._flow import (
     id_from_answer,
     list_items,

@@ -32,7 +32,7 @@ from ansible_collections.devops_cloud.pipelines.plugins.module_utils._http impor
     wait_argument_spec,
     wait_for,
 )
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils.alibaba import (
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._alibaba.client import (
     PopClient,
     YunxiaoClient,
     path_param,

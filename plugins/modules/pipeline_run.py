@@ -352,8 +352,7 @@ from ansible_collections.devops_cloud.pipelines.plugins.module_utils._http impor
     fail_api_error,
     require_requests,
 )
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils.alibaba import (
-    ALIBABA_MODULE_KWARGS,
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._alibaba.client import (
     alibaba_argument_spec,
 )
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._flow import (
@@ -394,7 +393,7 @@ def main():
         params=dict(type='dict'),
     )
     argument_spec.update(run_state_argument_spec('run_id', 'int'))
-    module = CheckedModule(PIPELINE_RUN, argument_spec=argument_spec, supports_check_mode=True, **ALIBABA_MODULE_KWARGS)
+    module = CheckedModule(PIPELINE_RUN, argument_spec=argument_spec, supports_check_mode=True)
     require_requests(module)
     p = module.params
 

@@ -319,8 +319,7 @@ from ansible_collections.devops_cloud.pipelines.plugins.module_utils._http impor
     fail_api_error,
     require_requests,
 )
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils.alibaba import (
-    ALIBABA_MODULE_KWARGS,
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._alibaba.client import (
     alibaba_argument_spec,
 )
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._flow import (
@@ -374,7 +373,7 @@ def main():
         )),
     )
     argument_spec.update(run_state_argument_spec('execution_number', 'str'))
-    module = CheckedModule(STAGE_EXECUTE, argument_spec=argument_spec, supports_check_mode=True, **ALIBABA_MODULE_KWARGS)
+    module = CheckedModule(STAGE_EXECUTE, argument_spec=argument_spec, supports_check_mode=True)
     require_requests(module)
     p = module.params
 
