@@ -347,25 +347,22 @@ failing_job:
   sample: unit-test
 '''
 
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils._http import (
-    ApiError,
-    fail_api_error,
-    require_requests,
-)
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._alibaba.client import (
     alibaba_argument_spec,
+    make_client,
 )
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils._flow import (
-    Outcome,
-    build_run_params,
-    check_run_state_params,
-    ensure_run_from_params,
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._alibaba.flow import (
+    flow_argument_spec,
     flow_runs,
-    run_state_argument_spec,
     run_url,
-    verdict,
 )
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils._validate import PIPELINE_RUN, CheckedModule
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._engine import (
+    Outcome,
+    ensure_from_params,
+    run_state_argument_spec,
+)
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._module import PipelineModule, RunDiff
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._validate import PIPELINE_RUN
 
 
 def _result(p, outcome):
@@ -380,49 +377,21 @@ def _result(p, outcome):
 
 def main():
     argument_spec = alibaba_argument_spec()
-    argument_spec.update(
-        pipeline_id=dict(type='int', required=True),
-        branches=dict(type='dict'),
-        tags=dict(type='dict'),
-        branch_mode_branches=dict(type='list', elements='str'),
-        envs=dict(type='dict'),
-        pipeline_artifacts=dict(type='dict'),
-        acr_artifacts=dict(type='dict'),
-        package_artifacts=dict(type='dict'),
-        comment=dict(type='str'),
-        params=dict(type='dict'),
-    )
+    argument_spec.update(flow_argument_spec())
     argument_spec.update(run_state_argument_spec('run_id', 'int'))
-    module = CheckedModule(PIPELINE_RUN, argument_spec=argument_spec, supports_check_mode=True)
-    require_requests(module)
+    module = PipelineModule(PIPELINE_RUN, argument_spec)
     p = module.params
 
-    check_run_state_params(module, 'run_id')
-    try:
-        run_params = build_run_params(
-            raw=p['params'], branches=p['branches'], tags=p['tags'], branch_mode_branches=p['branch_mode_branches'],
-            envs=p['envs'], pipeline_artifacts=p['pipeline_artifacts'], acr_artifacts=p['acr_artifacts'],
-            package_artifacts=p['package_artifacts'], comment=p['comment'])
-    except ValueError as exc:
-        module.fail_json(msg=str(exc))
-
     outcome = Outcome()
-    try:
-        runs = flow_runs(p, run_params=run_params)
-        ensure_run_from_params(runs, module, 'run_id', outcome)
-    except ApiError as err:
-        fail_api_error(module, err, **_result(p, outcome))
-
     result = _result(p, outcome)
-    if module._diff:
-        result['diff'] = outcome.diff()
-    run = outcome.record
-    if run:
-        msg, extras = verdict(outcome, p['state'], runs.describe(run['id']), run['status'], run, p['wait_timeout'])
-        result.update(extras)
-        if msg:
-            module.fail_json(msg=msg, **result)
-    module.exit_json(**result)
+    with module.reporting(result):
+        api, client = make_client(p)
+        runs = RunDiff(flow_runs(api, module.client(client), p))
+        try:
+            ensure_from_params(runs, p, module.check_mode, outcome=outcome)
+        finally:
+            result.update(_result(p, outcome))
+    module.finish_run(result, outcome, runs, diff=runs.diff(outcome, p['state']))
 
 
 if __name__ == '__main__':
