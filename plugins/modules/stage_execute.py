@@ -314,27 +314,22 @@ failing_job:
   sample: deploy-prod
 '''
 
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils._http import (
-    ApiError,
-    fail_api_error,
-    require_requests,
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._alibaba.appstack import (
+    stage_argument_spec,
+    stage_executions,
 )
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._alibaba.client import (
     alibaba_argument_spec,
+    make_client,
 )
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils._flow import (
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._alibaba.flow import run_url
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._engine import (
     Outcome,
-    check_run_state_params,
-    ensure_run_from_params,
+    ensure_from_params,
     run_state_argument_spec,
-    run_url,
-    verdict,
 )
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils._appstack import (
-    build_stage_params,
-    stage_executions,
-)
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils._validate import STAGE_EXECUTE, CheckedModule
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._module import PipelineModule, RunDiff
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._validate import STAGE_EXECUTE
 
 
 def _result(p, outcome, target=None, run=None):
@@ -354,63 +349,26 @@ def _result(p, outcome, target=None, run=None):
 
 def main():
     argument_spec = alibaba_argument_spec()
-    argument_spec.update(
-        app_name=dict(type='str', required=True),
-        release_workflow_sn=dict(type='str', required=True),
-        release_stage_sn=dict(type='str', required=True),
-        params=dict(type='dict'),
-        comment=dict(type='str'),
-        branches=dict(type='dict'),
-        release_branch_repo_info=dict(type='dict', options=dict(
-            feature_branches=dict(type='list', elements='dict', options=dict(
-                branch_name=dict(type='str', required=True),
-                change_request_sn=dict(type='str', required=True),
-            )),
-            repo=dict(type='str'),
-            base_branch=dict(type='str'),
-            need_create_branch=dict(type='bool'),
-            release_branch=dict(type='str'),
-        )),
-    )
+    argument_spec.update(stage_argument_spec())
     argument_spec.update(run_state_argument_spec('execution_number', 'str'))
-    module = CheckedModule(STAGE_EXECUTE, argument_spec=argument_spec, supports_check_mode=True)
-    require_requests(module)
+    module = PipelineModule(STAGE_EXECUTE, argument_spec)
     p = module.params
 
-    check_run_state_params(module, 'execution_number')
-    try:
-        run_params = build_stage_params(params=p['params'], comment=p['comment'], branches=p['branches'],
-                                        release_branch_repo_info=p['release_branch_repo_info'])
-    except ValueError as exc:
-        module.fail_json(msg=str(exc))
-
-    outcome = Outcome()
-    target = None
-    run = None
-    try:
-        target = stage_executions(p, run_params=run_params)
-        ensure_run_from_params(target, module, 'execution_number', outcome)
-        execution = outcome.record
-        # The pipeline run: read once when the module waited (for the stages and the failing job), or to
-        # tell the pipeline run of an execution the module found live or reusable, or started without an id
-        # in the answer.
-        if execution and (outcome.waited or (outcome.action in ('existing', 'skipped_succeeded'))
-                          or (outcome.action in ('started', 'adopted') and target.started_pipeline_run_id() is None)):
-            run = target.pipeline_run(execution['number'])
-    except ApiError as err:
-        fail_api_error(module, err, **_result(p, outcome, target, run))
-
-    result = _result(p, outcome, target, run)
+    outcome, run = Outcome(), None
+    result = _result(p, outcome)
+    with module.reporting(result):
+        api, client = make_client(p)
+        target = RunDiff(stage_executions(api, module.client(client), p))
+        try:
+            ensure_from_params(target, p, module.check_mode, id_option='execution_number', outcome=outcome)
+            run = target.pipeline_run_of(outcome)
+        finally:
+            result.update(_result(p, outcome, target, run))
     if module._diff:
-        result['diff'] = outcome.diff()
-    execution = outcome.record
-    if execution and outcome.waited:
-        msg, extras = verdict(outcome, p['state'], target.describe(execution['number']), execution['state'], run,
-                              p['wait_timeout'])
-        result.update(extras)
-        if msg:
-            module.fail_json(msg=msg, **result)
-    module.exit_json(**result)
+        result['diff'] = target.diff(outcome, p['state'])
+    if outcome.waited:  # the execution's stages are known only from the pipeline run read after waiting
+        module.finish_run(result, outcome, target, run=run)
+    module.finish(result)
 
 
 if __name__ == '__main__':
