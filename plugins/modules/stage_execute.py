@@ -277,13 +277,10 @@ failing_job:
   type: str
   sample: deploy-prod
 http_retries:
-  description:
-    - How many requests the module sent again after a failed attempt (reads repeated after HTTP 429, 5xx or a
-      connection error, and acting calls re-sent after the server refused them); each one is also reported as a
-      warning.
+  description: Requests sent again after a failed attempt (reads after HTTP 429, 5xx or a connection error, an
+    execute or cancel request the server refused); each one is also reported as a warning.
   returned: always, also when the task fails
   type: int
-  sample: 0
 '''
 
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._alibaba.appstack import (
