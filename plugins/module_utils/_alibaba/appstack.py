@@ -140,8 +140,8 @@ class StageExecutions(RunTarget):
     def id_of(record):
         return record.get('number')
 
-    def describe(self, number):
-        return 'execution %s of release stage %s (workflow %s, app %s)' % (number, self.stage_sn, self.workflow_sn, self.app_name)
+    def describe(self, run_id):
+        return 'execution %s of release stage %s (workflow %s, app %s)' % (run_id, self.stage_sn, self.workflow_sn, self.app_name)
 
     # -- wire ------------------------------------------------------------------------------------
     def _stage_path(self):
@@ -175,9 +175,9 @@ class StageExecutions(RunTarget):
         items, _pages = self.list_page(1)
         return sorted(items, key=lambda e: id_key(e['number']), reverse=True)
 
-    def get(self, number):
-        """One execution, looked up in the executions list (the API has no single read)."""
-        number = str(number)
+    def get(self, run_id):
+        """One execution (``run_id`` is its number), looked up in the executions list (the API has no single read)."""
+        number = str(run_id)
         for page in range(1, MAX_PAGES + 1):
             items, pages = self.list_page(page)
             for item in items:

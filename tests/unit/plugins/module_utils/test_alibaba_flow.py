@@ -190,8 +190,8 @@ class FakeTarget(_engine.RunTarget):
     def list(self):
         return sorted(self.records.values(), key=lambda r: r['id'], reverse=True)
 
-    def get(self, rid):
-        return dict(self.records[rid])
+    def get(self, run_id):
+        return dict(self.records[run_id])
 
     def start(self):
         self.started += 1
