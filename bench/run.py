@@ -144,7 +144,7 @@ def module_overhead(emu, reps):
     env = dict(os.environ, PYTHONPATH=os.path.dirname(os.path.dirname(os.path.dirname(collections_root_link()))))
     import_code = ('import time,sys; t=time.perf_counter(); '
                    'import ansible_collections.devops_cloud.pipelines.plugins.module_utils.huawei as h, '
-                   'ansible_collections.devops_cloud.pipelines.plugins.module_utils.alibaba as a; '
+                   'ansible_collections.devops_cloud.pipelines.plugins.module_utils._alibaba.client as a; '
                    'd=time.perf_counter()-t; bad=[m for m in sys.modules if m.split(".")[0] in '
                    '("huaweicloudsdkcore","alibabacloud_tea_openapi","pydantic","boto3","Tea")]; '
                    'print(d, len(bad))')
@@ -173,7 +173,7 @@ def module_overhead(emu, reps):
         if '"failed": true' in proc.stdout or proc.returncode:
             raise SystemExit('module run failed: %s %s' % (proc.stdout[-2000:], proc.stderr[-2000:]))
     os.unlink(args_file)
-    read_code = ('import time,sys; from ansible_collections.devops_cloud.pipelines.plugins.module_utils.alibaba import YunxiaoClient; '
+    read_code = ('import time,sys; from ansible_collections.devops_cloud.pipelines.plugins.module_utils._alibaba.client import YunxiaoClient; '
                  'c=YunxiaoClient(dict(yunxiao_token="%s", yunxiao_base_url=sys.argv[1])); '
                  'p="/flow/organizations/%s/pipelines/1004/runs"; c.call("GET", p); '
                  't=time.perf_counter(); [c.call("GET", p) for i in range(50)]; print((time.perf_counter()-t)/50)'

@@ -39,3 +39,19 @@ notes:
     V(30)); Ansible then prints a line at every poll while the module waits. Set C(async) above O(wait_timeout), or the job is
     stopped first. Alternatively start with O(wait=false) and wait in a later task.
 '''
+
+    # The wait option of the modules driven by the run engine (pipeline_run, stage_execute), with
+    # devops_cloud.pipelines.run_state. List it before devops_cloud.pipelines.wait: the first fragment that
+    # documents an option wins, so this replaces the generic wait above and keeps wait_timeout and poll_interval.
+    RUN = r'''
+options:
+  wait:
+    description:
+      - With O(state=started), wait until the run ends before returning. The run is returned as it ended; a run
+        that ends without success does not fail the task (use O(state=finished) for that).
+      - With O(state=canceled), wait until the stopped runs have ended.
+      - O(state=finished) always waits.
+      - When O(wait_timeout) passes first, the task fails with the last state it read.
+    type: bool
+    default: false
+'''

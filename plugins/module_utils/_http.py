@@ -9,7 +9,7 @@ One Transport per module run owns one ``requests.Session`` (keep-alive), TLS set
 ``RetryPolicy`` (retries of reads with jittered exponential backoff, ``Retry-After`` honoured, time
 limits), and the mapping of every failure -- vendor error bodies, HTTP 200 with an error body, redirects,
 HTML pages, non-JSON bodies, connection errors -- to one ``ApiError``. Vendor cores (``huawei.py``,
-``alibaba.py``) only add signing and error-body extraction.
+``_alibaba/client.py``) only add signing and error-body extraction.
 
 Acting requests (start, stop, approve ...) are sent once: ``guarded_action`` reads state back after
 an uncertain failure and adopts what the server did instead of re-sending blindly.

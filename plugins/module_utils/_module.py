@@ -79,3 +79,56 @@ class PipelineModule(CheckedModule):
         result = dict((k, v) for k, v in result.items() if k != 'msg')
         result['http_retries'] = len(self.retries())
         return result
+
+
+class RunDiff:
+    """``--diff`` of a task driven by ``_engine.ensure_run``: the status of each run the task is about, by id
+    (as text), as first read (``before``) and at the end (``after``).
+
+    Hand the engine this object instead of the target: it forwards everything to the target and notes the
+    engine's first read (the runs listed, or the one run read) and the last status read of every run.
+    ``before`` holds the runs the task starts from: the run it was given, else the live ones, else (when it may
+    start one) the newest. ``after`` adds the runs read, started or stopped since, and in check mode what the
+    task would do: ``'(new <kind>)': 'RUNNING'`` for a start, ``'CANCELED'`` for each run it would stop.
+    """
+
+    def __init__(self, target):
+        self._target = target
+        self._first = None    # (listed, records) of the engine's first read
+        self._last = {}       # id (text) -> status of the latest read of each run
+
+    def __getattr__(self, name):
+        return getattr(self._target, name)
+
+    def list(self):
+        records = self._target.list()
+        if self._first is None:
+            self._first = (True, records)
+        return records
+
+    def get(self, run_id):
+        record = self._target.get(run_id)
+        if self._first is None:
+            self._first = (False, [record])
+        self._last[self._key(record)] = self._target.status_of(record)
+        return record
+
+    def _key(self, record):
+        return str(self._target.id_of(record))
+
+    def diff(self, outcome, state):
+        """``{before, after}`` once ``ensure_run`` is done (or failed) with ``outcome``; ``state`` as it was given."""
+        target = self._target
+        listed, records = self._first or (True, [])
+        if listed:
+            live = [r for r in records if target.statuses.live(target.status_of(r))]
+            records = live if live or state == 'canceled' else records[:1]
+        before = dict((self._key(r), target.status_of(r)) for r in records)
+        after = dict(before, **self._last)
+        if outcome.record is not None:
+            after[self._key(outcome.record)] = target.status_of(outcome.record)
+        if outcome.action == 'would_start':
+            after['(new %s)' % target.kind] = 'RUNNING'
+        elif outcome.action == 'would_stop':
+            after.update((key, 'CANCELED') for key in before)
+        return dict(before=before, after=after)

@@ -29,6 +29,9 @@ description:
     503) and the list shows that no run was started, three attempts at most.
   - The run parameters are options of their own (branches, tags, variables, artifacts, comment); the module
     builds the C(params) JSON document of the API from them.
+  - O(state=canceled) stops a run with C(StopPipelineRun) on the AccessKey API. The token API has no call that
+    stops a whole run; the module then stops every job of the run that is running or waiting
+    (C(PUT .../pipelineRuns/{runId}/jobs/{jobId}/stop)), after which Flow ends the run.
 author:
   - devops_cloud.pipelines maintainers (@devops-cloud)
 options:
@@ -37,49 +40,10 @@ options:
       - ID of the Flow pipeline, as in C(https://flow.aliyun.com/pipelines/<pipeline_id>/current). A positive integer.
     type: int
     required: true
-  state:
-    description:
-      - V(started) starts a run unless one is live, in which case that run is returned with C(changed=false).
-        With O(force=true) a new run is started anyway.
-      - V(finished) does what V(started) does, then always waits (regardless of O(wait)) until the run ends. The
-        task fails when the run ends with another status than C(SUCCESS) (C(FAIL), C(CANCELED)) or when
-        O(wait_timeout) passes first; the failure result carries the same data as a success
-        (RV(run), RV(run_id), RV(url)) plus RV(failing_stage) and RV(failing_job).
-      - V(canceled) stops the run O(run_id), or every live run of the pipeline when O(run_id) is not given.
-        C(changed) is V(false) when nothing is live. On the AccessKey API this is C(StopPipelineRun). The token
-        API has no call that stops a whole run; the module then stops every job of the run that is running or
-        waiting (C(PUT .../pipelineRuns/{runId}/jobs/{jobId}/stop)), after which Flow ends the run.
-    type: str
-    choices: [started, finished, canceled]
-    default: started
   run_id:
     description:
       - ID of the run to stop with O(state=canceled). Only valid with O(state=canceled). A positive integer.
     type: int
-  force:
-    description:
-      - Start a new run even when a run of the pipeline is live. Only used with O(state=started) and O(state=finished).
-      - Also starts a run when O(skip_if_succeeded=true) would reuse one.
-    type: bool
-    default: false
-  skip_if_succeeded:
-    description:
-      - With O(state=started) or O(state=finished), when no run is live and the newest run that has ended
-        succeeded (C(SUCCESS)) and built, for every repository URL of O(branches), that branch, return that run
-        with C(changed=false) and RV(action=skipped_succeeded) instead of starting one. This makes a re-run of a
-        task that already went through change nothing, without keeping any state on the controller.
-      - The branches are compared with the code sources (repository and branch) the run reports; the run is
-        read (C(GetPipelineRun)) when its list entry has no sources. Repository URLs are compared without a
-        trailing C(/) or C(.git).
-      - Only the branches are compared, because they are the only inputs the API reports back. O(tags),
-        O(branch_mode_branches), O(envs), the artifacts, O(comment) and O(params) are B(not) compared, so a run
-        that succeeded with other values of these is reused too. Set O(force=true) (or leave this option
-        V(false)) when only these changed.
-      - A newest ended run that failed or was canceled does not count, even when an older one succeeded.
-      - Check mode predicts the same.
-    type: bool
-    default: false
-    version_added: 0.1.0
   branches:
     description:
       - Branch to run per code source, as a dictionary of repository URL to branch name (C(runningBranchs)).
@@ -126,18 +90,11 @@ options:
       - A key that an option of this module sets fails the task before any request, even when that option is not
         given; set the value through the option instead.
     type: dict
-  wait:
-    description:
-      - With O(state=started), wait until the run ends before returning. The run is returned with its final
-        status; a run that ends C(FAIL) or C(CANCELED) does not fail the task (use O(state=finished) for that).
-      - With O(state=canceled), wait until the stopped runs have ended.
-      - O(state=finished) always waits.
-      - When O(wait_timeout) passes first, the task fails with the last state it read.
-    type: bool
-    default: false
 extends_documentation_fragment:
   - devops_cloud.pipelines.alibaba
   - devops_cloud.pipelines.connection
+  - devops_cloud.pipelines.run_state
+  - devops_cloud.pipelines.wait.RUN
   - devops_cloud.pipelines.wait
   - devops_cloud.pipelines.attributes
   - devops_cloud.pipelines.attributes.ACTIONS
@@ -151,6 +108,14 @@ notes:
     names, artifact ids and variable names must not be empty or blank; ids and names are at most 256 characters
     long (URLs 2048), O(comment) at most 4096, every dictionary and list at most 1000 entries. An empty
     dictionary (for example O(branches)) counts as not given.
+  - O(skip_if_succeeded) reuses a run that succeeded only when it built, for every repository URL of O(branches),
+    that branch. The branches are compared with the code sources (repository and branch) the run reports; the
+    run is read (C(GetPipelineRun)) when its list entry has no sources. Repository URLs are compared without a
+    trailing C(/) or C(.git).
+  - Only the branches are compared, because they are the only run inputs the API reports back. O(tags),
+    O(branch_mode_branches), O(envs), the artifacts, O(comment) and O(params) are B(not) compared, so a run that
+    succeeded with other values of these is reused too. Set O(force=true) (or leave O(skip_if_succeeded)
+    V(false)) when only these changed.
   - Run statuses C(SUCCESS), C(FAIL) and C(CANCELED) are final; every other status (C(RUNNING), C(WAITING),
     and any value the API may add) counts as live, so the module never starts a second run next to one whose
     state it cannot tell.
@@ -345,28 +310,29 @@ failing_job:
   returned: when the run ended with another status than C(SUCCESS)
   type: str
   sample: unit-test
+http_retries:
+  description: Requests sent again after a failed attempt (reads after HTTP 429, 5xx or a connection error, a start
+    or stop the server refused); each one is also reported as a warning.
+  returned: always, also when the task fails
+  type: int
 '''
 
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils._http import (
-    ApiError,
-    fail_api_error,
-    require_requests,
-)
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils.alibaba import (
-    ALIBABA_MODULE_KWARGS,
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._alibaba.client import (
     alibaba_argument_spec,
+    make_client,
 )
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils._flow import (
-    Outcome,
-    build_run_params,
-    check_run_state_params,
-    ensure_run_from_params,
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._alibaba.flow import (
+    flow_argument_spec,
     flow_runs,
-    run_state_argument_spec,
     run_url,
-    verdict,
 )
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils._validate import PIPELINE_RUN, CheckedModule
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._engine import (
+    Outcome,
+    ensure_from_params,
+    run_state_argument_spec,
+)
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._module import PipelineModule, RunDiff
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._validate import PIPELINE_RUN
 
 
 def _result(p, outcome):
@@ -381,49 +347,21 @@ def _result(p, outcome):
 
 def main():
     argument_spec = alibaba_argument_spec()
-    argument_spec.update(
-        pipeline_id=dict(type='int', required=True),
-        branches=dict(type='dict'),
-        tags=dict(type='dict'),
-        branch_mode_branches=dict(type='list', elements='str'),
-        envs=dict(type='dict'),
-        pipeline_artifacts=dict(type='dict'),
-        acr_artifacts=dict(type='dict'),
-        package_artifacts=dict(type='dict'),
-        comment=dict(type='str'),
-        params=dict(type='dict'),
-    )
+    argument_spec.update(flow_argument_spec())
     argument_spec.update(run_state_argument_spec('run_id', 'int'))
-    module = CheckedModule(PIPELINE_RUN, argument_spec=argument_spec, supports_check_mode=True, **ALIBABA_MODULE_KWARGS)
-    require_requests(module)
+    module = PipelineModule(PIPELINE_RUN, argument_spec)
     p = module.params
 
-    check_run_state_params(module, 'run_id')
-    try:
-        run_params = build_run_params(
-            raw=p['params'], branches=p['branches'], tags=p['tags'], branch_mode_branches=p['branch_mode_branches'],
-            envs=p['envs'], pipeline_artifacts=p['pipeline_artifacts'], acr_artifacts=p['acr_artifacts'],
-            package_artifacts=p['package_artifacts'], comment=p['comment'])
-    except ValueError as exc:
-        module.fail_json(msg=str(exc))
-
     outcome = Outcome()
-    try:
-        runs = flow_runs(p, run_params=run_params)
-        ensure_run_from_params(runs, module, 'run_id', outcome)
-    except ApiError as err:
-        fail_api_error(module, err, **_result(p, outcome))
-
     result = _result(p, outcome)
-    if module._diff:
-        result['diff'] = outcome.diff()
-    run = outcome.record
-    if run:
-        msg, extras = verdict(outcome, p['state'], runs.describe(run['id']), run['status'], run, p['wait_timeout'])
-        result.update(extras)
-        if msg:
-            module.fail_json(msg=msg, **result)
-    module.exit_json(**result)
+    with module.reporting(result):
+        api, client = make_client(p)
+        runs = RunDiff(flow_runs(api, module.client(client), p))
+        try:
+            ensure_from_params(runs, p, module.check_mode, outcome=outcome)
+        finally:
+            result.update(_result(p, outcome))
+    module.finish_run(result, outcome, runs, diff=runs.diff(outcome, p['state']))
 
 
 if __name__ == '__main__':

@@ -29,6 +29,7 @@ description:
     a second time. Without a new execution the task fails and says that the request was not sent again (the
     server may still apply it). It is sent again only after the server refused it (HTTP 429 or 503) and the list
     shows no new execution, three attempts at most.
+  - O(state=canceled) cancels an execution with C(:cancel) (C(CancelExecutionReleaseStage) on the AccessKey API).
 author:
   - devops_cloud.pipelines maintainers (@devops-cloud)
 options:
@@ -47,45 +48,11 @@ options:
       - Serial number (C(sn)) of the release stage in that workflow.
     type: str
     required: true
-  state:
-    description:
-      - V(started) executes the stage unless an execution of it is live, in which case that execution is
-        returned with C(changed=false). With O(force=true) the stage is executed anyway.
-      - V(finished) does what V(started) does, then always waits (regardless of O(wait)) until the execution
-        ends. The task fails when it ends with another state than C(SUCCESS) (for example C(FAILED) or
-        C(CANCELED)) or when O(wait_timeout) passes first; the failure result carries the same data as a
-        success (RV(execution), RV(pipeline_run_id), RV(pipeline_run)) plus RV(failing_stage) and RV(failing_job).
-      - V(canceled) cancels the execution O(execution_number), or every live execution of the stage when
-        O(execution_number) is not given (C(:cancel) / C(CancelExecutionReleaseStage)). C(changed) is
-        V(false) when nothing is live.
-    type: str
-    choices: [started, finished, canceled]
-    default: started
   execution_number:
     description:
       - Number of the execution to cancel with O(state=canceled). Only valid with O(state=canceled).
       - A positive integer (the execution number is the pipeline run ID of the stage's Flow pipeline).
     type: str
-  force:
-    description:
-      - Execute the stage even when an execution of it is live. Only used with O(state=started) and O(state=finished).
-      - Also executes the stage when O(skip_if_succeeded=true) would reuse an execution.
-    type: bool
-    default: false
-  skip_if_succeeded:
-    description:
-      - With O(state=started) or O(state=finished), when no execution is live and the newest execution that has
-        ended succeeded (C(SUCCESS)), return it with C(changed=false) and RV(action=skipped_succeeded) instead of
-        executing the stage again. This makes a re-run of a task that already went through change nothing,
-        without keeping any state on the controller.
-      - B(Nothing is compared.) The executions list reports no parameters of an execution (no O(params),
-        O(branches), O(comment) or O(release_branch_repo_info)), so the newest execution is reused whatever it
-        was executed with. Set O(force=true) (or leave this option V(false)) when the stage must run with new inputs.
-      - A newest ended execution that failed or was canceled does not count, even when an older one succeeded.
-      - Check mode predicts the same.
-    type: bool
-    default: false
-    version_added: 0.1.0
   params:
     description:
       - Run variables of the stage's pipeline, as a dictionary of name to value, sent in the C(params) object
@@ -139,18 +106,11 @@ options:
         description:
           - The release branch to use when no branch is created (C(releaseBranch.branchName)).
         type: str
-  wait:
-    description:
-      - With O(state=started), wait until the execution ends before returning. The execution is returned with
-        its final state; one that ends C(FAILED) or C(CANCELED) does not fail the task (use O(state=finished) for that).
-      - With O(state=canceled), wait until the canceled executions have ended.
-      - O(state=finished) always waits.
-      - When O(wait_timeout) passes first, the task fails with the last state it read.
-    type: bool
-    default: false
 extends_documentation_fragment:
   - devops_cloud.pipelines.alibaba
   - devops_cloud.pipelines.connection
+  - devops_cloud.pipelines.run_state
+  - devops_cloud.pipelines.wait.RUN
   - devops_cloud.pipelines.wait
   - devops_cloud.pipelines.attributes
   - devops_cloud.pipelines.attributes.ACTIONS
@@ -163,6 +123,10 @@ notes:
     and must not contain C(/) or a backslash, control characters (CR, LF ...) or surrounding blanks. Source IDs and branch
     names must not be empty or blank, O(release_branch_repo_info.feature_branches) must not be an empty list. Ids
     and names are at most 256 characters long, O(comment) at most 4096, O(params) at most 1000 keys.
+  - B(Nothing is compared) before O(skip_if_succeeded) reuses an execution. The executions list reports no
+    parameters of an execution (no O(params), O(branches), O(comment) or O(release_branch_repo_info)), so the
+    newest execution that succeeded is reused whatever it was executed with. Set O(force=true) (or leave
+    O(skip_if_succeeded) V(false)) when the stage must run with new inputs.
   - Execution states C(SUCCESS), C(FAILED) and C(CANCELED) are final; every other state (C(RUNNING) and any
     value the API may add) counts as live, so the module never executes a stage twice next to an execution
     whose state it cannot tell.
@@ -312,30 +276,29 @@ failing_job:
   returned: when the module waited and the execution ended with another state than C(SUCCESS)
   type: str
   sample: deploy-prod
+http_retries:
+  description: Requests sent again after a failed attempt (reads after HTTP 429, 5xx or a connection error, an
+    execute or cancel request the server refused); each one is also reported as a warning.
+  returned: always, also when the task fails
+  type: int
 '''
 
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils._http import (
-    ApiError,
-    fail_api_error,
-    require_requests,
-)
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils.alibaba import (
-    ALIBABA_MODULE_KWARGS,
-    alibaba_argument_spec,
-)
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils._flow import (
-    Outcome,
-    check_run_state_params,
-    ensure_run_from_params,
-    run_state_argument_spec,
-    run_url,
-    verdict,
-)
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils._appstack import (
-    build_stage_params,
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._alibaba.appstack import (
+    stage_argument_spec,
     stage_executions,
 )
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils._validate import STAGE_EXECUTE, CheckedModule
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._alibaba.client import (
+    alibaba_argument_spec,
+    make_client,
+)
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._alibaba.flow import run_url
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._engine import (
+    Outcome,
+    ensure_from_params,
+    run_state_argument_spec,
+)
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._module import PipelineModule, RunDiff
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._validate import STAGE_EXECUTE
 
 
 def _result(p, outcome, target=None, run=None):
@@ -355,63 +318,26 @@ def _result(p, outcome, target=None, run=None):
 
 def main():
     argument_spec = alibaba_argument_spec()
-    argument_spec.update(
-        app_name=dict(type='str', required=True),
-        release_workflow_sn=dict(type='str', required=True),
-        release_stage_sn=dict(type='str', required=True),
-        params=dict(type='dict'),
-        comment=dict(type='str'),
-        branches=dict(type='dict'),
-        release_branch_repo_info=dict(type='dict', options=dict(
-            feature_branches=dict(type='list', elements='dict', options=dict(
-                branch_name=dict(type='str', required=True),
-                change_request_sn=dict(type='str', required=True),
-            )),
-            repo=dict(type='str'),
-            base_branch=dict(type='str'),
-            need_create_branch=dict(type='bool'),
-            release_branch=dict(type='str'),
-        )),
-    )
+    argument_spec.update(stage_argument_spec())
     argument_spec.update(run_state_argument_spec('execution_number', 'str'))
-    module = CheckedModule(STAGE_EXECUTE, argument_spec=argument_spec, supports_check_mode=True, **ALIBABA_MODULE_KWARGS)
-    require_requests(module)
+    module = PipelineModule(STAGE_EXECUTE, argument_spec)
     p = module.params
 
-    check_run_state_params(module, 'execution_number')
-    try:
-        run_params = build_stage_params(params=p['params'], comment=p['comment'], branches=p['branches'],
-                                        release_branch_repo_info=p['release_branch_repo_info'])
-    except ValueError as exc:
-        module.fail_json(msg=str(exc))
-
-    outcome = Outcome()
-    target = None
-    run = None
-    try:
-        target = stage_executions(p, run_params=run_params)
-        ensure_run_from_params(target, module, 'execution_number', outcome)
-        execution = outcome.record
-        # The pipeline run: read once when the module waited (for the stages and the failing job), or to
-        # tell the pipeline run of an execution the module found live or reusable, or started without an id
-        # in the answer.
-        if execution and (outcome.waited or (outcome.action in ('existing', 'skipped_succeeded'))
-                          or (outcome.action in ('started', 'adopted') and target.started_pipeline_run_id() is None)):
-            run = target.pipeline_run(execution['number'])
-    except ApiError as err:
-        fail_api_error(module, err, **_result(p, outcome, target, run))
-
-    result = _result(p, outcome, target, run)
+    outcome, run = Outcome(), None
+    result = _result(p, outcome)
+    with module.reporting(result):
+        api, client = make_client(p)
+        target = RunDiff(stage_executions(api, module.client(client), p))
+        try:
+            ensure_from_params(target, p, module.check_mode, id_option='execution_number', outcome=outcome)
+            run = target.pipeline_run_of(outcome)
+        finally:
+            result.update(_result(p, outcome, target, run))
     if module._diff:
-        result['diff'] = outcome.diff()
-    execution = outcome.record
-    if execution and outcome.waited:
-        msg, extras = verdict(outcome, p['state'], target.describe(execution['number']), execution['state'], run,
-                              p['wait_timeout'])
-        result.update(extras)
-        if msg:
-            module.fail_json(msg=msg, **result)
-    module.exit_json(**result)
+        result['diff'] = target.diff(outcome, p['state'])
+    if outcome.waited:  # the execution's stages are known only from the pipeline run read after waiting
+        module.finish_run(result, outcome, target, run=run)
+    module.finish(result)
 
 
 if __name__ == '__main__':

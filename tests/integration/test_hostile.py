@@ -43,7 +43,7 @@ from ansible_collections.devops_cloud.pipelines.plugins.module_utils._http impor
     guarded_action,
     wait_for,
 )
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils.alibaba import PopClient, YunxiaoClient
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._alibaba.client import PopClient, YunxiaoClient
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils.huawei import HuaweiClient
 
 from conftest import FIXTURE, assert_no_secrets  # pylint: disable=import-error

@@ -25,8 +25,7 @@ from ansible_collections.devops_cloud.pipelines.plugins.module_utils._http impor
     query_pairs,
     wait_for,
 )
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils.alibaba import (
-    ALIBABA_MODULE_KWARGS,
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._alibaba.client import (
     PopClient,
     YunxiaoClient,
     alibaba_argument_spec,
@@ -40,6 +39,9 @@ from ansible_collections.devops_cloud.pipelines.plugins.module_utils.huawei impo
     huawei_credentials,
 )
 
+# The Alibaba modules need no AnsibleModule arguments beyond the argument spec (the credentials are
+# checked once the environment is merged), so the former empty ALIBABA_MODULE_KWARGS table is gone.
+ALIBABA_MODULE_KWARGS = {}
 HW_AK = 'HWTESTAK0000000000001'
 HW_SK = 'hw-test-secret-key-0001'
 HW_STS = 'hw-test-security-token-0001'

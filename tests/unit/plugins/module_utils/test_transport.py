@@ -30,7 +30,7 @@ from ansible_collections.devops_cloud.pipelines.plugins.module_utils._http impor
     wait_ceiling,
     wait_for,
 )
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils.alibaba import (
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._alibaba.client import (
     PopClient,
     YunxiaoClient,
     alibaba_credentials,

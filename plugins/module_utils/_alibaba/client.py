@@ -3,9 +3,18 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Alibaba Cloud core (internal use only): the ``devops`` POP API (2021-06-25) signed with
-ACS3-HMAC-SHA256 (CONTRACTS.md section 8) and the Yunxiao OpenAPI with a personal access token
-(``x-yunxiao-token``, ``{base}/oapi/v1/...``).
+"""Alibaba Cloud clients (internal use only; the API may change without notice).
+
+Two ways into the same services, chosen by the credentials given (``select_api``, ``make_client``):
+
+- ``PopClient``: the ``devops`` POP API (2021-06-25), every request signed with ACS3-HMAC-SHA256
+  (CONTRACTS.md section 8) by an AccessKey, optionally STS;
+- ``YunxiaoClient``: the Yunxiao OpenAPI with a personal access token (``x-yunxiao-token``,
+  ``{base}/oapi/v1/...``).
+
+Also here: the argument spec of the shared options (doc fragment ``devops_cloud.pipelines.alibaba``), the
+credential precedence of task and environment, and how the answers of both APIs carry ids and lists
+(``id_from_answer``, ``list_items``). The services are in ``flow.py`` and ``appstack.py`` beside this file.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -73,10 +82,6 @@ def alibaba_argument_spec():
     return spec
 
 
-# The credentials are checked by ``alibaba_credentials`` once the environment is merged.
-ALIBABA_MODULE_KWARGS = dict()
-
-
 def alibaba_credentials(params):
     """The API and the credentials an Alibaba module uses, from the options and the environment.
 
@@ -129,6 +134,15 @@ def select_api(params):
     """Which API a module speaks: ``yunxiao`` (token) or ``openapi`` (AK/SK), from the options and the
     environment (``alibaba_credentials``)."""
     return alibaba_credentials(params)['api']
+
+
+def make_client(params, sleep=None):
+    """``(api, client)`` for a module's options: ``'yunxiao'`` and a ``YunxiaoClient``, or ``'openapi'`` and
+    a ``PopClient``; ``ApiError`` when the credentials of that API are missing."""
+    api = select_api(params)
+    if api == 'yunxiao':
+        return api, YunxiaoClient(params, sleep=sleep)
+    return api, PopClient(params, sleep=sleep)
 
 
 def _all_secrets(params):
@@ -263,3 +277,46 @@ class YunxiaoClient(Transport):
 def path_param(value):
     """Encode one path parameter as the SDK does (``get_encode_param``)."""
     return quote(value, safe='~')
+
+
+# -- answers ---------------------------------------------------------------------------------------------
+# The token API answers with bare values (a run id, ``true``, an array); the POP API wraps them in an object.
+def as_int(value):
+    """``value`` as an int when it is one (also as text), else unchanged."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return value
+
+
+def id_key(value):
+    """Sort key for ids that are integers or strings of digits (newest = largest), text ids after them."""
+    value = as_int(value)
+    return (0, value, '') if isinstance(value, int) else (1, 0, str(value))
+
+
+def list_items(data, *keys):
+    """The entries of a list answer: a bare array or an object holding one under one of ``keys``."""
+    if isinstance(data, list):
+        return data
+    if isinstance(data, dict):
+        for key in keys:
+            if isinstance(data.get(key), list):
+                return data[key]
+    return []
+
+
+def id_from_answer(data, *keys):
+    """A numeric id from a bare number/string answer or from one of ``keys`` of an object, else None."""
+    if isinstance(data, bool):
+        return None
+    if isinstance(data, int):
+        return data
+    if isinstance(data, str) and data.strip().isdigit():
+        return int(data.strip())
+    if isinstance(data, dict):
+        for key in keys:
+            value = data.get(key)
+            if value is not None and not isinstance(value, bool):
+                return as_int(value)
+    return None

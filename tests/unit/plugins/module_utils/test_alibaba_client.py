@@ -22,8 +22,8 @@ import requests
 from alibabacloud_openapi_util.client import Client as OpenApiUtil
 from Tea.request import TeaRequest
 
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils import alibaba
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils.alibaba import (
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._alibaba import client as alibaba
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._alibaba.client import (
     PopClient,
     YunxiaoClient,
     form_body,

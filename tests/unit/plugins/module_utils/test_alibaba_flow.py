@@ -2,14 +2,64 @@
 # Copyright (c) devops_cloud.pipelines contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
+"""The Flow backend (_alibaba/flow.py): its status tables, normalisation and run inputs, and the engine
+driving targets judged by those tables."""
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import types
+
 import pytest
 
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils import _flow
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils import _engine, _status
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._alibaba import client, flow
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._alibaba.flow import RUN_STATUSES, STEP_STATUSES
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._http import ApiError
+
+
+class _Described(_engine.RunTarget):
+    """A Flow run named ``what`` in messages."""
+
+    statuses = RUN_STATUSES
+    step_statuses = STEP_STATUSES
+
+    def __init__(self, what):
+        self.what = what
+
+    def describe(self, run_id):
+        return self.what
+
+
+def _verdict(outcome, state, what, status, run, wait_timeout):
+    """The former ``verdict``: the engine's judgement of a Flow run ``run`` with ``status``."""
+    outcome.record = dict(run or {}, status=status)
+    return _engine.judge(outcome, state, _Described(what), wait_timeout)
+
+
+# The names the tests below used when the Flow backend and the run lifecycle were one file (_flow.py), bound
+# to where the code lives now: the status questions are the Flow tables', the lifecycle is the engine's.
+_flow = types.SimpleNamespace(
+    is_live=RUN_STATUSES.live,
+    is_terminal=RUN_STATUSES.terminal,
+    succeeded=RUN_STATUSES.succeeded,
+    is_waiting=lambda run: _status.is_waiting(run, RUN_STATUSES, STEP_STATUSES),
+    failing_step=lambda run: _status.failing_step(run, STEP_STATUSES),
+    current_step=lambda run: _status.current_step(run, STEP_STATUSES),
+    describe_step=_status.describe_step,
+    newest_finished=lambda runs, status_of: next((r for r in runs if RUN_STATUSES.terminal(status_of(r))), None),
+    normalize_run=flow.normalize_run,
+    build_run_params=flow.build_run_params,
+    run_url=flow.run_url,
+    repo_key=flow.repo_key,
+    built_branches=flow.built_branches,
+    id_from_answer=client.id_from_answer,
+    list_items=client.list_items,
+    id_key=client.id_key,
+    ensure_run=_engine.ensure_run,
+    Outcome=_engine.Outcome,
+    verdict=_verdict,
+)
 
 
 @pytest.mark.parametrize('status,live,terminal,ok', [
@@ -117,10 +167,11 @@ def test_run_url():
     assert _flow.run_url(1, None) is None
 
 
-class FakeTarget:
-    """In-memory target for the state machine."""
+class FakeTarget(_engine.RunTarget):
+    """In-memory target for the state machine, judged by the Flow run table."""
 
     kind = 'pipeline run'
+    statuses = RUN_STATUSES
 
     def __init__(self, records, start_error=None):
         self.records = dict((r['id'], dict(r)) for r in records)
@@ -139,8 +190,8 @@ class FakeTarget:
     def list(self):
         return sorted(self.records.values(), key=lambda r: r['id'], reverse=True)
 
-    def get(self, rid):
-        return dict(self.records[rid])
+    def get(self, run_id):
+        return dict(self.records[run_id])
 
     def start(self):
         self.started += 1

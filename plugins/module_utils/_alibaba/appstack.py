@@ -5,34 +5,60 @@
 
 """Yunxiao AppStack release stage executions (internal use only; the API may change without notice).
 
-Token API (default, CONTRACTS.md section 4), paths under ``/oapi/v1/appstack/organizations/{org}/apps/{app}
-/releaseWorkflows/{wf}/releaseStages/{stage}``: ``:execute``, ``/executions``,
-``/executions/{n}:getPipelineRun``, ``/executions/{n}:cancel``. The AK/SK ``devops`` POP API has the
-same calls without the organization in the path (it goes in the ``organizationId`` query parameter) and
-with the ``:`` sent as ``%3A``: ``ExecuteChangeRequestReleaseStage``, ``ListAppReleaseStageExecutions``,
-``GetReleaseStagePipelineRun``, ``CancelExecutionReleaseStage``.
+The backend of ``stage_execute`` for ``_engine.ensure_run``. Token API (CONTRACTS.md section 4), paths
+under ``/oapi/v1/appstack/organizations/{org}/apps/{app}/releaseWorkflows/{wf}/releaseStages/{stage}``:
+``:execute``, ``/executions``, ``/executions/{n}:getPipelineRun``, ``/executions/{n}:cancel``. The AK/SK
+``devops`` POP API has the same calls without the organization in the path (it goes in the
+``organizationId`` query parameter) and with the ``:`` sent as ``%3A``: ``ExecuteChangeRequestReleaseStage``,
+``ListAppReleaseStageExecutions``, ``GetReleaseStagePipelineRun``, ``CancelExecutionReleaseStage``.
 
-``StageExecutions`` implements the target interface of ``_flow.ensure_run``; an execution runs a Flow
-pipeline, so its pipeline run is normalised with ``_flow.normalize_run``.
+An execution runs a Flow pipeline: its pipeline run has the shape, the stage and job statuses and the link
+of a Flow run, which ``flow.py`` defines (``normalize_run``, ``STEP_STATUSES``, ``run_url``).
 """
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils._http import ApiError
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils.alibaba import path_param
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils._flow import (
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._alibaba.client import (
     id_from_answer,
-    list_items,
     id_key,
-    make_client,
-    normalize_run,
+    list_items,
+    path_param,
 )
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._alibaba.flow import STEP_STATUSES, normalize_run
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._engine import OptionError, RunTarget
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._http import ApiError
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._status import StatusTable
 
 COMMENT_KEY = 'FLOW_INST_RUNNING_COMMENT'
 CHANGE_REQUEST_KEY = 'releaseBranchRepoInfo'
 PAGE_SIZE = 50
 MAX_PAGES = 10
+
+# The documented execution states; RUNNING (also while a gate of the pipeline waits) and anything else are live.
+EXECUTION_STATUSES = StatusTable(success=('SUCCESS',), failure=('FAILED',), canceled=('CANCELED',))
+
+
+def stage_argument_spec():
+    """The options of ``stage_execute`` that name the release stage and the inputs of an execution."""
+    return dict(
+        app_name=dict(type='str', required=True),
+        release_workflow_sn=dict(type='str', required=True),
+        release_stage_sn=dict(type='str', required=True),
+        params=dict(type='dict'),
+        comment=dict(type='str'),
+        branches=dict(type='dict'),
+        release_branch_repo_info=dict(type='dict', options=dict(
+            feature_branches=dict(type='list', elements='dict', options=dict(
+                branch_name=dict(type='str', required=True),
+                change_request_sn=dict(type='str', required=True),
+            )),
+            repo=dict(type='str'),
+            base_branch=dict(type='str'),
+            need_create_branch=dict(type='bool'),
+            release_branch=dict(type='str'),
+        )),
+    )
 
 
 def normalize_execution(data):
@@ -70,13 +96,13 @@ def build_release_branch_repo_info(info):
 def build_stage_params(params=None, comment=None, branches=None, release_branch_repo_info=None):
     """The ``params`` object of ``:execute``: run variables, comment, branch per source, change-request info.
 
-    Raises ``ValueError`` when a key is given twice (in O(params) and through another option).
+    Raises ``OptionError`` (a ``ValueError``) when a key is given twice (in O(params) and through another option).
     """
     doc = dict(params or {})
 
     def put(key, value, option):
         if key in doc:
-            raise ValueError('params has the key %r, which option %s sets too; give it only once' % (key, option))
+            raise OptionError('params has the key %r, which option %s sets too; give it only once' % (key, option))
         doc[key] = value
 
     if comment is not None:
@@ -89,10 +115,12 @@ def build_stage_params(params=None, comment=None, branches=None, release_branch_
     return doc
 
 
-class StageExecutions:
-    """Executions of one AppStack release stage (target of ``ensure_run``)."""
+class StageExecutions(RunTarget):
+    """Executions of one AppStack release stage (a ``RunTarget``), on either API."""
 
     kind = 'release stage execution'
+    statuses = EXECUTION_STATUSES
+    step_statuses = STEP_STATUSES  # of the stages and jobs of the execution's Flow pipeline run
 
     def __init__(self, client, api, organization_id, app_name, workflow_sn, stage_sn, run_params=None):
         self.client = client
@@ -112,8 +140,8 @@ class StageExecutions:
     def id_of(record):
         return record.get('number')
 
-    def describe(self, number):
-        return 'execution %s of release stage %s (workflow %s, app %s)' % (number, self.stage_sn, self.workflow_sn, self.app_name)
+    def describe(self, run_id):
+        return 'execution %s of release stage %s (workflow %s, app %s)' % (run_id, self.stage_sn, self.workflow_sn, self.app_name)
 
     # -- wire ------------------------------------------------------------------------------------
     def _stage_path(self):
@@ -141,14 +169,15 @@ class StageExecutions:
         pages = data.get('pages') if isinstance(data, dict) else None
         return [e for e in items if e['number'] is not None], pages
 
+    # -- target interface ---------------------------------------------------------------------------
     def list(self):
         """The newest executions (first page), newest first."""
         items, _pages = self.list_page(1)
         return sorted(items, key=lambda e: id_key(e['number']), reverse=True)
 
-    def get(self, number):
-        """One execution, looked up in the executions list (the API has no single read)."""
-        number = str(number)
+    def get(self, run_id):
+        """One execution (``run_id`` is its number), looked up in the executions list (the API has no single read)."""
+        number = str(run_id)
         for page in range(1, MAX_PAGES + 1):
             items, pages = self.list_page(page)
             for item in items:
@@ -158,8 +187,7 @@ class StageExecutions:
                 break
         raise ApiError('%s was not found among the executions of the release stage' % self.describe(number), status=404)
 
-    @staticmethod
-    def reusable(entry):
+    def reusable(self, entry):
         """The matcher of ``skip_if_succeeded``: the succeeded execution itself.
 
         The executions list reports no parameters of an execution (no branches, variables or comment),
@@ -168,10 +196,11 @@ class StageExecutions:
         return entry
 
     def start(self):
+        """Execute the stage; None: the answer's ``object`` is not documented precisely, so the engine takes
+        the new execution from the list."""
         data = self._call('ExecuteChangeRequestReleaseStage', 'POST', self._stage_path() + self._verb('execute'),
                           body={'params': self.run_params}, idempotent=False)
         self.start_answer = data if isinstance(data, dict) else {'object': data}
-        # The answer's meaning of ``object`` is not documented precisely; the new execution is taken from the list.
         return None
 
     def stop(self, record):
@@ -181,7 +210,9 @@ class StageExecutions:
             raise ApiError('the server did not cancel %s' % self.describe(record['number']))
         return []
 
+    # -- the execution's pipeline run -----------------------------------------------------------------
     def pipeline_run(self, number):
+        """The Flow pipeline run of execution ``number``, normalised as ``flow.normalize_run`` does."""
         data = self._call('GetReleaseStagePipelineRun', 'GET', '%s/executions/%s%s' % (
             self._stage_path(), path_param(number), self._verb('getPipelineRun')))
         if not isinstance(data, dict):
@@ -194,9 +225,25 @@ class StageExecutions:
             return None
         return id_from_answer(self.start_answer, 'pipelineRunId')
 
+    def pipeline_run_of(self, outcome):
+        """The pipeline run to report for ``outcome`` of ``ensure_run``, read once, or None.
 
-def stage_executions(params, run_params=None, sleep=None):
-    """The AppStack backend for the module's options."""
-    api, client = make_client(params, sleep=sleep)
+        It is read when the task waited (for the stages and the failing job), for an execution found live or
+        reused, and for one started when the execute answer named no pipeline run.
+        """
+        execution = outcome.record
+        if not execution:
+            return None
+        if outcome.waited or outcome.action in ('existing', 'skipped_succeeded') or (
+                outcome.action in ('started', 'adopted') and self.started_pipeline_run_id() is None):
+            return self.pipeline_run(execution['number'])
+        return None
+
+
+def stage_executions(api, client, params):
+    """The AppStack backend for ``stage_execute``'s options, over ``client`` (``client.make_client``)."""
+    run_params = build_stage_params(params=params.get('params'), comment=params.get('comment'),
+                                    branches=params.get('branches'),
+                                    release_branch_repo_info=params.get('release_branch_repo_info'))
     return StageExecutions(client, api, params['organization_id'], params['app_name'], params['release_workflow_sn'],
                            params['release_stage_sn'], run_params=run_params)
