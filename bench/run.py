@@ -143,7 +143,7 @@ def module_overhead(emu, reps):
     """Scenario 3: what one module run adds over the raw HTTP call it makes."""
     env = dict(os.environ, PYTHONPATH=os.path.dirname(os.path.dirname(os.path.dirname(collections_root_link()))))
     import_code = ('import time,sys; t=time.perf_counter(); '
-                   'import ansible_collections.devops_cloud.pipelines.plugins.module_utils.huawei as h, '
+                   'import ansible_collections.devops_cloud.pipelines.plugins.module_utils._huawei.client as h, '
                    'ansible_collections.devops_cloud.pipelines.plugins.module_utils.alibaba as a; '
                    'd=time.perf_counter()-t; bad=[m for m in sys.modules if m.split(".")[0] in '
                    '("huaweicloudsdkcore","alibabacloud_tea_openapi","pydantic","boto3","Tea")]; '

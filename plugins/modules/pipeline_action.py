@@ -280,12 +280,12 @@ from ansible_collections.devops_cloud.pipelines.plugins.module_utils._http impor
     wait_argument_spec,
     wait_for,
 )
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils.huawei import (
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._huawei.client import (
     HUAWEI_MODULE_KWARGS,
     HuaweiClient,
     huawei_argument_spec,
 )
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils import _servicestage as ss
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._huawei import servicestage as ss
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._validate import PIPELINE_ACTION, CheckedModule
 
 

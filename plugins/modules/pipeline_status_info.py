@@ -251,12 +251,12 @@ from ansible_collections.devops_cloud.pipelines.plugins.module_utils._http impor
     require_requests,
     wait_for,
 )
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils.huawei import (
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._huawei.client import (
     HUAWEI_MODULE_KWARGS,
     HuaweiClient,
     huawei_argument_spec,
 )
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils._codearts import (
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._huawei.codearts import (
     BATCH_STATUS_LIMIT,
     SERVICE,
     all_finished,

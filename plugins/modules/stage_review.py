@@ -264,12 +264,12 @@ from ansible_collections.devops_cloud.pipelines.plugins.module_utils._http impor
     guarded_action,
     require_requests,
 )
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils.huawei import (
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._huawei.client import (
     HUAWEI_MODULE_KWARGS,
     HuaweiClient,
     huawei_argument_spec,
 )
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils import _review
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._huawei import codearts_review as _review
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._validate import STAGE_REVIEW, CheckedModule
 
 

@@ -9,7 +9,7 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils import _codearts as codearts
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._huawei import codearts
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._http import ApiError
 
 PROJECT = '0f1e2d3c4b5a69788796a5b4c3d2e1f0'

@@ -22,8 +22,8 @@ from huaweicloudsdkcore.auth.credentials import BasicCredentials
 from huaweicloudsdkcore.sdk_request import SdkRequest
 from huaweicloudsdkcore.signer.signer import Signer
 
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils import huawei
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils.huawei import (
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._huawei import client as huawei
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._huawei.client import (
     HuaweiClient,
     canonical_query,
     canonical_uri,

@@ -9,8 +9,8 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils import _review
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils import _servicestage as ss
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._huawei import codearts_review as _review
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._huawei import servicestage as ss
 
 DOCUMENTED = (1, 2, 3, 4, 5, 7, 9, 10, 11, 12, 13, 14)
 

@@ -13,7 +13,7 @@ import time
 import pytest
 import requests
 
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils.huawei import sign_sdk_hmac_sha256
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._huawei.client import sign_sdk_hmac_sha256
 from ansible_collections.devops_cloud.pipelines.plugins.modules import pipeline_status_info
 
 PROJECT = '0f1e2d3c4b5a69788796a5b4c3d2e1f0'

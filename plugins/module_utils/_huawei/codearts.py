@@ -5,7 +5,7 @@
 
 """Huawei Cloud CodeArts Pipeline v5 calls (internal use only; the API may change without notice).
 
-Host: service ``codearts`` of ``huawei.py`` (``cloudpipeline-ext.{region}.myhuaweicloud.com``).
+Host: service ``codearts`` of ``client.py`` (``cloudpipeline-ext.{region}.myhuaweicloud.com``).
 
 Status tables are data; ``finished``/``succeeded`` and their stage counterparts are pure functions
 over them. Run statuses (``PipelineLatestRun.status``, CONTRACTS.md section 5):
@@ -29,7 +29,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._http import ApiError
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils.huawei import path_param
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._huawei.client import path_param
 
 SERVICE = 'codearts'
 

@@ -22,7 +22,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._http import ApiError
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils.huawei import path_param
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._huawei.client import path_param
 
 SERVICE = 'codearts'
 RESULTS = ('pass', 'refuse')
