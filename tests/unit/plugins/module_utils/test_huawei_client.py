@@ -2,8 +2,8 @@
 # Copyright (c) devops_cloud.pipelines contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""SDK-HMAC-SHA256: the CONTRACTS section 7 vector, agreement with the official Huawei SDK signer on
-generated requests, and what HuaweiClient puts on the wire (through ``fake_http``)."""
+"""module_utils/_huawei/client.py: SDK-HMAC-SHA256: the CONTRACTS section 7 vector, agreement with the official Huawei SDK signer on
+generated requests, what HuaweiClient puts on the wire (through ``fake_http``) and the client factory."""
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
@@ -394,3 +394,10 @@ def test_endpoint_from_region_and_errors():
         huawei.endpoint_url({}, 'codearts')
     assert 'region' in str(exc.value)
     assert huawei.path_param(u'a b/中:c') == 'a%20b%2F%E4%B8%AD%3Ac'
+
+
+def test_make_client_names_the_service_host():
+    client = huawei.make_client(dict(region='cn-north-4', auth_token=AUTH_TOKEN), 'servicestage')
+    assert client.base_url == 'https://servicestage.cn-north-4.myhuaweicloud.com' and client.auth_token == AUTH_TOKEN
+    with pytest.raises(ValueError, match='unknown Huawei Cloud service'):
+        huawei.make_client(dict(region='cn-north-4', auth_token=AUTH_TOKEN), 'nosuch')

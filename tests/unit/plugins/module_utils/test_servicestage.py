@@ -2,14 +2,15 @@
 # Copyright (c) devops_cloud.pipelines contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Pure functions of _servicestage.py (status tables, action rules) and _review.py (API choice, step finder)."""
+"""module_utils/_huawei/servicestage.py: status tables, the action plan table, the action wait and its verdict."""
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import pytest
 
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils._huawei import codearts_review as _review
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._engine import OptionError, Outcome, await_run
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._http import ApiError
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._huawei import servicestage as ss
 
 DOCUMENTED = (1, 2, 3, 4, 5, 7, 9, 10, 11, 12, 13, 14)
@@ -89,46 +90,63 @@ def test_took_effect_and_execution_id():
     assert ss.execution_id({}, {}) is None
 
 
-@pytest.mark.parametrize('api,pipeline_id,stage_index,expected', [
-    ('auto', '101', 1, 'v3'), ('auto', 'a' * 32, None, 'v5'), ('v5', 'a' * 32, None, 'v5'), ('v3', '7', 0, 'v3'),
+def test_release_table_and_the_sets_derived_from_it():
+    assert sorted(ss.AT_REST) == [1, 2, 3, 9, 11, 12] and sorted(ss.UNDER_WAY) == [4, 5, 7, 14]
+    assert ss.RELEASE_STATUSES.live(42) and ss.RELEASE_STATUSES.waiting(7)
+    assert ss.RELEASE_STATUSES.label(4) == ss.describe(4)
+
+
+@pytest.mark.parametrize('action, choice, failures', [
+    ('start', None, [3, 12]), ('stop', None, []), ('approval', 'agree', [3, 12]), ('approval', 'refuse', [12]),
+    ('rollback', None, [3, 12]),
 ])
-def test_choose_api(api, pipeline_id, stage_index, expected):
-    assert _review.choose_api(api, pipeline_id, stage_index) == expected
+def test_the_wait_of_an_action_ends_off_the_transient_statuses_and_fails_as_the_action_expects(action, choice, failures):
+    table = ss.action_statuses(action, choice)
+    assert sorted(s for s in DOCUMENTED if table.live(s)) == sorted(ss.TRANSIENT)
+    assert sorted(s for s in DOCUMENTED if table.settled(s) and not table.succeeded(s)) == failures
+    assert table.succeeded(5) and table.succeeded(7)  # a pause or an approval ends the wait, as reported
+    assert table.live(42)  # an undocumented status is never taken as the end
 
 
-@pytest.mark.parametrize('api,pipeline_id,stage_index', [('v3', '101', None), ('auto', 'abc', 1), ('v5', '101', 1)])
-def test_choose_api_errors(api, pipeline_id, stage_index):
-    with pytest.raises(ValueError):
-        _review.choose_api(api, pipeline_id, stage_index)
+class FakeClient:
+    def __init__(self, *statuses):
+        self.statuses = list(statuses)
+
+    def call(self, method, path, **kwargs):
+        status = self.statuses.pop(0) if len(self.statuses) > 1 else self.statuses[0]
+        return dict(id='rt-1', status=status)
 
 
-RUN = dict(stages=[
-    dict(id='st1', name='Build', jobs=[dict(id='j1', name='build', steps=[
-        dict(id='s1', name='compile', task='official_devcloud_codeci', status='COMPLETED')])]),
-    dict(id='st2', name='Gate', sequence=1, jobs=[
-        dict(id='j2', name='Approval', steps=[dict(id='s2', name='manual-review', task='official_devcloud_manualReview',
-                                                   status='RUNNING')]),
-        dict(id='j3', name='Old', steps=[dict(id='s3', name='old-review', task='Checkpoint', status='COMPLETED')]),
-        dict(id='j4', name='Custom', steps=[dict(id='s4', name='sign-off', task='my_plugin', status='RUNNING')]),
-    ]),
-    'junk',
-])
+def test_verdict_of_the_wait_in_the_engines_words():
+    task = ss.ReleaseTask(FakeClient(4), 'p1', 'rt-1')
+    task.statuses = ss.action_statuses('start')
+    outcome = Outcome()
+    clock = [0.0]
+
+    def sleep(seconds):
+        clock[0] += seconds
+    outcome.record = await_run(task, outcome, 'rt-1', None, 3, 1, sleep=sleep, clock=lambda: clock[0])
+    assert outcome.timed_out and outcome.polls == 4
+    assert task.verdict(outcome, 3) == ("timed out after 3s waiting for release task rt-1 to end; last status "
+                                        "'releasing' (4); the wait ended, not the release task: it is still "
+                                        "'releasing' (4)")
+    failed = Outcome()
+    failed.record = dict(id='rt-1', status=3)
+    assert task.verdict(failed, 3) == "release task rt-1 ended 'release failed' (3)"
+    task.statuses = ss.action_statuses('stop')
+    assert task.verdict(failed, 3) is None
 
 
-def test_step_finder():
-    assert [g['step_id'] for g in _review.review_steps(RUN)] == ['s2', 's3']
-    pending, decided = _review.find_pending(RUN)
-    assert [g['step_id'] for g in pending] == ['s2'] and [g['step_id'] for g in decided] == ['s3']
-    gate = pending[0]
-    assert gate['job_id'] == 'j2' and gate['stage_name'] == 'Gate' and gate['stage_index'] == 1
-    assert _review.find_pending(RUN, job_name='Old')[0] == []
-    pending = _review.find_pending(RUN, step_name='sign-off')[0]
-    assert [g['step_id'] for g in pending] == ['s4']
-    assert _review.find_pending({}) == ([], [])
-    assert _review.find_pending({'stages': None}) == ([], [])
+@pytest.mark.parametrize('status, refused', [('running', True), ('Paused', True), ('success', True),
+                                             ('not_selected', True), ('waiting', False), ('AWAITING_APPROVAL', False),
+                                             ('something-new', False), ('', False), (None, False)])
+def test_approval_of_a_listed_task_by_its_status(status, refused):
+    record = dict(pipeline_declaration=dict(stages=[dict(name='prod', tasks=[dict(name='gate', status=status)])]))
+    assert (ss.approval_problem(record, 'gate') is not None) is refused
 
 
-@pytest.mark.parametrize('task,expected', [('official_devcloud_manualReview', True), ('Checkpoint', True),
-                                           ('manual_review', True), ('official_devcloud_codeci', False), (None, False)])
-def test_is_review_step(task, expected):
-    assert _review.is_review_step(dict(task=task)) is expected
+def test_release_task_needs_a_project_and_checks_options_before_the_client():
+    with pytest.raises(ApiError, match='project_id is required'):
+        ss.ReleaseTask(FakeClient(1), '', 'rt-1')
+    with pytest.raises(OptionError, match='skip_if_succeeded is only used with action=start'):
+        ss.release_task(dict(skip_if_succeeded=True, action='stop'))
