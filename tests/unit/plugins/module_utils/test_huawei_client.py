@@ -2,8 +2,9 @@
 # Copyright (c) devops_cloud.pipelines contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""module_utils/_huawei/client.py: SDK-HMAC-SHA256: the CONTRACTS section 7 vector, agreement with the official Huawei SDK signer on
-generated requests, what HuaweiClient puts on the wire (through ``fake_http``) and the client factory."""
+"""module_utils/_huawei/client.py. SDK-HMAC-SHA256: the CONTRACTS section 7 vector, agreement with the official
+Huawei SDK signer on generated requests; what HuaweiClient puts on the wire (through ``fake_http``); the client
+factory."""
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
