@@ -17,7 +17,6 @@ import random
 import re
 
 import pytest
-import requests
 
 from huaweicloudsdkcore.auth.credentials import BasicCredentials
 from huaweicloudsdkcore.sdk_request import SdkRequest
@@ -40,17 +39,6 @@ HOST = 'cloudpipeline-ext.cn-north-4.myhuaweicloud.com'
 SDK_DATE = '20260101T000000Z'
 FIXED_NOW = datetime.datetime(2026, 1, 1, 0, 0, 0, tzinfo=datetime.timezone.utc)
 AUTH_RE = re.compile(r'^SDK-HMAC-SHA256 Access=(?P<ak>[^,]+), SignedHeaders=(?P<names>[^,]+), Signature=(?P<sig>[0-9a-f]{64})$')
-
-
-@pytest.fixture
-def fake_http(fake_http, monkeypatch):  # pylint: disable=redefined-outer-name
-    """The shared fixture, bound as a method: conftest patches ``Session.request`` with a callable
-    instance, which Python does not bind, so the session would never reach ``FakeHttp.__call__``."""
-    def bound(session, *args, **kwargs):
-        return fake_http(session, *args, **kwargs)
-
-    monkeypatch.setattr(requests.Session, 'request', bound)
-    return fake_http
 
 
 # ---------------------------------------------------------------------------------------------
