@@ -115,7 +115,7 @@ options:
   wait:
     description:
       - After acting, wait until the task leaves the transient states releasing (4), rolling back (10),
-        stopping (13) and restarting (14).
+        stopping (13) and restarting (14), and any status the vendor does not document.
       - Waiting also ends at a pause (7) or an approval (5), which the result reports.
       - The module fails when the task ends as release failed (3) or rollback failed (12), with the same
         data a success returns, except where that is the intended outcome (O(action=stop), and
@@ -235,6 +235,13 @@ action:
   returned: always
   type: str
   sample: start
+http_retries:
+  description:
+    - How many times a request was sent again (reads retried after HTTP 429/5xx or a lost connection, and acting
+      calls the server refused and that were sent again).
+  returned: always
+  type: int
+  sample: 0
 adopted:
   description: Whether the answer to the action was lost and the module adopted the effect it read back instead.
   returned: always

@@ -234,6 +234,13 @@ query_result:
   returned: when O(query) is set
   type: raw
   sample: [a0000000000000000000000000000002]
+http_retries:
+  description:
+    - How many times a request was sent again (reads retried after HTTP 429/5xx or a lost connection, and acting
+      calls the server refused and that were sent again).
+  returned: always
+  type: int
+  sample: 0
 requests:
   description: Number of HTTP requests sent, including retries and the reads of O(wait_until).
   returned: always

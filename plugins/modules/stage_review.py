@@ -246,6 +246,13 @@ response:
   returned: when the decision was sent
   type: dict
   sample: {"success": true}
+http_retries:
+  description:
+    - How many times a request was sent again (reads retried after HTTP 429/5xx or a lost connection, and acting
+      calls the server refused and that were sent again).
+  returned: always
+  type: int
+  sample: 0
 adopted:
   description: Whether the answer to the v5 decision was lost and the module adopted the decided state it read back.
   returned: always
