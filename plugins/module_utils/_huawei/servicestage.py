@@ -273,18 +273,18 @@ def action_body(selected_tasks=None, task_name=None, approval_result=None, messa
 
 class ReleaseTask(RunTarget):
     """One release task of a project, over a ``HuaweiClient`` for the ``servicestage`` host: its reads and its
-    action call, and the ``RunTarget`` interface the engine waits and judges with (``statuses``: the table of
-    the action under way, see ``action_statuses``)."""
+    action call, and the ``RunTarget`` interface the engine waits and judges with. ``statuses``: how the wait
+    reads them, by default ``RELEASE_STATUSES``; the wait after an action uses ``action_statuses``."""
 
     kind = 'release task'
-    statuses = RELEASE_STATUSES
     step_statuses = TASK_STATUSES
 
-    def __init__(self, client, project_id, task_id):
+    def __init__(self, client, project_id, task_id, statuses=None):
         if not project_id:
             raise ApiError('project_id is required for ServiceStage release tasks (or set HUAWEICLOUD_SDK_PROJECT_ID)')
         self.client = client
         self.task_id = task_id
+        self.statuses = statuses or RELEASE_STATUSES
         self.base = '/v3/%s/pipeline/pipelines' % path_param(project_id)
 
     def id_of(self, record):
@@ -367,7 +367,6 @@ def run_action(task, params, result, check_mode=False, diff=False):
     result['adopted'] = adopted
     if not adopted:
         result.update(response=answer, execution_id=execution_id(answer))
-    task.statuses = action_statuses(action, choice)
     outcome = Outcome()
     if params['wait']:
         # the wait starts from what the action showed while that is transient, else it reads at once
@@ -400,7 +399,8 @@ def release_task(params, register=None):
     if params['skip_if_succeeded'] and params['action'] != 'start':
         raise OptionError('skip_if_succeeded is only used with action=start (got action=%s)' % params['action'])
     client = make_client(params, SERVICE)
-    return ReleaseTask(register(client) if register else client, params['project_id'], params['pipeline_id'])
+    return ReleaseTask(register(client) if register else client, params['project_id'], params['pipeline_id'],
+                       action_statuses(params['action'], params['approval_result']))
 
 
 def took_effect(before, after):

@@ -118,8 +118,7 @@ class FakeClient:
 
 
 def test_verdict_of_the_wait_in_the_engines_words():
-    task = ss.ReleaseTask(FakeClient(4), 'p1', 'rt-1')
-    task.statuses = ss.action_statuses('start')
+    task = ss.ReleaseTask(FakeClient(4), 'p1', 'rt-1', ss.action_statuses('start'))
     outcome = Outcome()
     clock = [0.0]
 
