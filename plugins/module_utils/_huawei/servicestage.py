@@ -139,8 +139,12 @@ def is_failure(status, action=None, approval_result=None):
     """Whether a final status means the action failed (stop and refused approvals expect failure)."""
     if status not in FAILURES:
         return False
-    key = 'approval/%s' % approval_result if action == 'approval' else action
-    return status not in EXPECTED_FAILURES.get(key, frozenset())
+    return status not in EXPECTED_FAILURES.get(_key(action, approval_result), frozenset())
+
+
+def _key(action, approval_result):
+    """How the tables above name an action: an approval with its decision."""
+    return 'approval/%s' % approval_result if action == 'approval' else action
 
 
 def plan(action, status, skip_if_succeeded=False, record=None, task_name=None):
@@ -223,8 +227,7 @@ def diff_state(record, execution=None):
 def predicted_state(action, approval_result, record):
     """``diff_state`` after ``action`` as check mode predicts it: the status the action moves the task into first;
     an action that starts a new execution (start, rollback) has no execution id yet."""
-    key = 'approval/%s' % approval_result if action == 'approval' else action
-    state = diff_state(dict(record, status=NEXT_STATUS[key]))
+    state = diff_state(dict(record, status=NEXT_STATUS[_key(action, approval_result)]))
     if action in ('start', 'rollback'):
         state['execution_id'] = None
     return state
