@@ -413,7 +413,7 @@ def run_overhead(ctx):
     """What one module run adds over the raw HTTP call it makes."""
     emu, reps = ctx.emu, ctx.opts.reps
     import_code = ('import time,sys; t=time.perf_counter(); '
-                   'import ansible_collections.devops_cloud.pipelines.plugins.module_utils.huawei as h, '
+                   'import ansible_collections.devops_cloud.pipelines.plugins.module_utils._huawei.client as h, '
                    'ansible_collections.devops_cloud.pipelines.plugins.module_utils._alibaba.client as a; '
                    'd=time.perf_counter()-t; bad=[m for m in sys.modules if m.split(".")[0] in '
                    '("huaweicloudsdkcore","alibabacloud_tea_openapi","pydantic","boto3","Tea")]; '

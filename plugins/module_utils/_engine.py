@@ -303,19 +303,30 @@ def _wait(target, outcome, records, timeout, interval, sleep, clock):
     outcome.waited = True
     expected = outcome.expected_duration if outcome.action in ('started', 'adopted') else None
     for index, record in enumerate(records):
-        result = wait_for(functools.partial(target.get, target.id_of(record)),
-                          lambda rec: target.statuses.settled(target.status_of(rec)),
-                          max(0, timeout - outcome.elapsed), interval, sleep=sleep, clock=clock, first=record,
-                          schedule=poll_schedule(interval, expected))
-        outcome.elapsed += result.elapsed
-        outcome.polls += result.polls
-        records[index] = result.state
+        records[index] = await_run(target, outcome, target.id_of(record), record, max(0, timeout - outcome.elapsed),
+                                   interval, sleep=sleep, clock=clock, schedule=poll_schedule(interval, expected))
         if index == 0:
-            outcome.record = result.state
-        if not result.done:
-            outcome.timed_out = True
-            outcome.unfinished = result.state
+            outcome.record = records[index]
+        if outcome.timed_out:
             return
+
+
+def await_run(target, outcome, run_id, first=None, wait_timeout=1800, poll_interval=5.0, sleep=None, clock=None,
+              schedule=None):
+    """Read run ``run_id`` until it settles (``target.statuses``) or ``wait_timeout`` seconds pass; return its
+    last state. The wait starts from ``first`` when the caller holds a fresh state (for example the answer of
+    the acting call), and reads at once when it is None. ``outcome`` counts the seconds and reads and, when
+    time runs out, gets ``timed_out`` and the ``unfinished`` state; ``judge`` words the verdict.
+    ``schedule``: ``_http.poll_schedule``."""
+    outcome.waited = True
+    result = wait_for(functools.partial(target.get, run_id), lambda rec: target.statuses.settled(target.status_of(rec)),
+                      wait_timeout, poll_interval, sleep=sleep, clock=clock, first=first, schedule=schedule)
+    outcome.elapsed += result.elapsed
+    outcome.polls += result.polls
+    if not result.done:
+        outcome.timed_out = True
+        outcome.unfinished = result.state
+    return result.state
 
 
 # -- the verdict -----------------------------------------------------------------------------------------

@@ -66,6 +66,13 @@ class PipelineModule(CheckedModule):
             self.fail(msg, result)
         self.exit_json(**self._with_retries(result))
 
+    def conclude(self, result, msg=None):
+        """``finish``, except that a task that does not fail keeps the ``msg`` of ``result``: a note such as why
+        nothing was sent."""
+        if msg or not result.get('msg'):
+            self.finish(result, msg)
+        self.exit_json(msg=result['msg'], **self._with_retries(result))
+
     def finish_run(self, result, outcome, target, run=None, diff=None):
         """End a task that drove a run through ``_engine.ensure_run``: the engine's verdict decides."""
         if diff is not None and self._diff:

@@ -115,7 +115,7 @@ options:
   wait:
     description:
       - After acting, wait until the task leaves the transient states releasing (4), rolling back (10),
-        stopping (13) and restarting (14).
+        stopping (13) and restarting (14), and any status the vendor does not document.
       - Waiting also ends at a pause (7) or an approval (5), which the result reports.
       - The module fails when the task ends as release failed (3) or rollback failed (12), with the same
         data a success returns, except where that is the intended outcome (O(action=stop), and
@@ -235,6 +235,13 @@ action:
   returned: always
   type: str
   sample: start
+http_retries:
+  description:
+    - How many times a request was sent again (reads retried after HTTP 429/5xx or a lost connection, and acting
+      calls the server refused and that were sent again).
+  returned: always
+  type: int
+  sample: 0
 adopted:
   description: Whether the answer to the action was lost and the module adopted the effect it read back instead.
   returned: always
@@ -272,134 +279,39 @@ wait:
       returned: always
 '''
 
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils._http import (
-    ApiError,
-    fail_api_error,
-    guarded_action,
-    require_requests,
-    wait_argument_spec,
-    wait_for,
-)
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils.huawei import (
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._http import wait_argument_spec
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._huawei import servicestage
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._huawei.client import (
     HUAWEI_MODULE_KWARGS,
-    HuaweiClient,
     huawei_argument_spec,
 )
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils import _servicestage as ss
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils._validate import PIPELINE_ACTION, CheckedModule
-
-
-def run(module, tasks, result):
-    params = module.params
-    task_id = params['pipeline_id']
-    action = params['action']
-
-    before = tasks.get(task_id)
-    result.update(previous_status=before['status'], previous_status_name=ss.status_name(before['status']))
-    _set_state(result, before)
-
-    decision, why = ss.plan(action, before['status'], params['skip_if_succeeded'], before, params['task_name'])
-    if decision == 'fail':
-        module.fail_json(msg='release task %s: %s' % (task_id, why), **result)
-    if decision == 'noop':
-        result['msg'] = why
-        result['execution_id'] = ss.execution_id(None, before)
-        _diff(module, result, before, ss.diff_state(before))
-        module.exit_json(**result)
-
-    result['changed'] = True
-    if module.check_mode:
-        result['execution_id'] = ss.execution_id(None, before)
-        _diff(module, result, before, ss.predicted_state(action, params['approval_result'], before))
-        module.exit_json(**result)
-
-    body = ss.action_body(params['selected_tasks'], params['task_name'], params['approval_result'], params['comment'])
-
-    def act():
-        return tasks.act(task_id, action, body)
-
-    def probe():
-        after = tasks.get(task_id)
-        return after if ss.took_effect(before, after) else None
-
-    answer, adopted = guarded_action(act, probe)
-    result['adopted'] = adopted
-    if adopted:
-        _set_state(result, answer)
-        current = answer
-    else:
-        result['response'] = answer
-        result['execution_id'] = ss.execution_id(answer)
-        current = None
-
-    if params['wait']:
-        first = None
-        answered = ss.to_status(answer.get('status')) if isinstance(answer, dict) else None
-        if current is not None and ss.is_transient(current['status']):
-            first = current
-        elif answered is not None and ss.is_transient(answered):
-            first = dict(status=answered)
-        waited = wait_for(lambda: tasks.get(task_id), lambda state: not ss.is_transient(state['status']),
-                          params['wait_timeout'], params['poll_interval'], first=first)
-        _set_state(result, waited.state)
-        result['wait'] = dict(polls=waited.polls, elapsed=round(waited.elapsed, 3))
-        _diff(module, result, before, ss.diff_state(waited.state, result['execution_id']))
-        if not waited.done:
-            module.fail_json(msg='release task %s is still %s after waiting %s seconds'
-                             % (task_id, ss.describe(result['status']), params['wait_timeout']), **result)
-        if ss.is_failure(result['status'], action, params['approval_result']):
-            module.fail_json(msg='release task %s ended as %s after %s' % (task_id, ss.describe(result['status']), action),
-                             **result)
-    else:
-        state = current or tasks.get(task_id)
-        _set_state(result, state)
-    if not result['execution_id']:
-        result['execution_id'] = ss.execution_id(None, result['task'])
-    _diff(module, result, before, ss.diff_state(result['task'], result['execution_id']))
-    module.exit_json(**result)
-
-
-def _diff(module, result, before, after):
-    """``diff`` of the result in diff mode: the task's state read first, and after the task (or predicted)."""
-    if module._diff:
-        result['diff'] = dict(before=ss.diff_state(before), after=after)
-
-
-def _set_state(result, record):
-    result['task'] = record
-    result['status'] = record['status']
-    result['status_name'] = ss.status_name(record['status'])
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._module import PipelineModule
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._validate import PIPELINE_ACTION
 
 
 def main():
     argument_spec = huawei_argument_spec()
     argument_spec.update(
         pipeline_id=dict(type='str', required=True),
-        action=dict(type='str', required=True, choices=list(ss.ACTIONS)),
+        action=dict(type='str', required=True, choices=list(servicestage.ACTIONS)),
         selected_tasks=dict(type='list', elements='dict', options=dict(
             stage_name=dict(type='str', required=True),
             tasks=dict(type='list', elements='str', required=True),
         )),
         task_name=dict(type='str'),
-        approval_result=dict(type='str', choices=list(ss.APPROVAL_TYPES)),
+        approval_result=dict(type='str', choices=list(servicestage.APPROVAL_TYPES)),
         comment=dict(type='str'),
         skip_if_succeeded=dict(type='bool', default=False),
     )
     argument_spec.update(wait_argument_spec())
-    module_kwargs = dict(HUAWEI_MODULE_KWARGS)
-    module_kwargs['required_if'] = [('action', 'approval', ('task_name', 'approval_result'))]
-    module = CheckedModule(PIPELINE_ACTION, argument_spec=argument_spec, supports_check_mode=True, **module_kwargs)
-    require_requests(module)
-    if module.params['skip_if_succeeded'] and module.params['action'] != 'start':
-        module.fail_json(msg='skip_if_succeeded is only used with action=start (got action=%s)' % module.params['action'])
+    module = PipelineModule(PIPELINE_ACTION, argument_spec,
+                            required_if=[('action', 'approval', ('task_name', 'approval_result'))],
+                            **HUAWEI_MODULE_KWARGS)
     result = dict(changed=False, action=module.params['action'], execution_id=None, adopted=False)
-    try:
-        client = HuaweiClient(module.params, ss.SERVICE)
-        run(module, ss.ReleaseTasks(client, module.params['project_id']), result)
-    except ApiError as err:
-        # ``status`` of an API failure is the HTTP status (core convention); the task's is in ``task``.
-        partial = dict((k, v) for k, v in result.items() if k not in ('status', 'msg'))
-        fail_api_error(module, err, **partial)
+    with module.reporting(result):
+        task = servicestage.release_task(module.params, module.client)
+        msg = servicestage.run_action(task, module.params, result, module.check_mode, module._diff)
+    module.conclude(result, msg)
 
 
 if __name__ == '__main__':

@@ -234,6 +234,13 @@ query_result:
   returned: when O(query) is set
   type: raw
   sample: [a0000000000000000000000000000002]
+http_retries:
+  description:
+    - How many times a request was sent again (reads retried after HTTP 429/5xx or a lost connection, and acting
+      calls the server refused and that were sent again).
+  returned: always
+  type: int
+  sample: 0
 requests:
   description: Number of HTTP requests sent, including retries and the reads of O(wait_until).
   returned: always
@@ -241,83 +248,14 @@ requests:
   sample: 3
 '''
 
-import traceback
-
-from ansible.module_utils.basic import missing_required_lib
-
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils._http import (
-    ApiError,
-    fail_api_error,
-    require_requests,
-    wait_for,
-)
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils.huawei import (
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._huawei import codearts
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._huawei.client import (
     HUAWEI_MODULE_KWARGS,
-    HuaweiClient,
     huawei_argument_spec,
 )
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils._codearts import (
-    BATCH_STATUS_LIMIT,
-    SERVICE,
-    all_finished,
-    read_status,
-    unique_ids,
-)
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils._validate import PIPELINE_STATUS_INFO, CheckedModule
-
-try:
-    import jmespath
-    HAS_JMESPATH = True
-    JMESPATH_IMPORT_ERROR = None
-except ImportError:  # pragma: no cover - exercised only without jmespath
-    HAS_JMESPATH = False
-    JMESPATH_IMPORT_ERROR = traceback.format_exc()
-
-FINISHED = 'finished'
-SHOWN_PENDING = 10
-
-
-def jmespath_true(value):
-    """JMESPath truth: false, null, '', [] and {} are false; everything else (0 included) is true."""
-    if value is None or value is False:
-        return False
-    if isinstance(value, (str, list, dict)) and not value:
-        return False
-    return True
-
-
-def compile_expression(module, option, text):
-    """Compile a JMESPath expression or fail the module (before any request)."""
-    if not HAS_JMESPATH:
-        module.fail_json(msg=missing_required_lib('jmespath', reason='for the %s option' % option),
-                         exception=JMESPATH_IMPORT_ERROR, requests=0)
-    try:
-        return jmespath.compile(text)
-    except jmespath.exceptions.JMESPathError as exc:
-        module.fail_json(msg='%s is not a valid JMESPath expression (%r): %s' % (option, text, _one_line(exc)), requests=0)
-    return None  # pragma: no cover - fail_json does not return
-
-
-def _one_line(exc):
-    return ' '.join(str(exc).split())
-
-
-def evaluate(module, option, expression, report, result):
-    """Apply a compiled expression to the report or fail with a clear message and the partial result."""
-    try:
-        return expression.search(report)
-    except jmespath.exceptions.JMESPathError as exc:
-        module.fail_json(msg='%s (%r) could not be evaluated: %s' % (option, expression.expression, _one_line(exc)), **result)
-    return None  # pragma: no cover - fail_json does not return
-
-
-def pending_description(report):
-    """Short text naming the runs that have not finished yet."""
-    pending = [item for item in report['pipelines'] if not item['finished']]
-    names = ', '.join('%s (%s)' % (item.get('pipeline_id'), item.get('status')) for item in pending[:SHOWN_PENDING])
-    if len(pending) > SHOWN_PENDING:
-        names += ' and %d more' % (len(pending) - SHOWN_PENDING)
-    return '%d not finished: %s' % (len(pending), names)
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._module import PipelineModule
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._query import Watch, require_jmespath
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._validate import PIPELINE_STATUS_INFO
 
 
 def main():
@@ -330,52 +268,15 @@ def main():
         wait_timeout=dict(type='int', default=1800),
         poll_interval=dict(type='float', default=5.0),
     )
-    module = CheckedModule(PIPELINE_STATUS_INFO, result=dict(requests=0), argument_spec=argument_spec, supports_check_mode=True, **HUAWEI_MODULE_KWARGS)
-    require_requests(module)
+    module = PipelineModule(PIPELINE_STATUS_INFO, argument_spec, result=dict(requests=0), **HUAWEI_MODULE_KWARGS)
     params = module.params
-
-    ids = unique_ids(params['pipeline_ids'])
-
-    query = compile_expression(module, 'query', params['query']) if params['query'] is not None else None
-    wait_until = params['wait_until']
-    condition = None
-    if wait_until is not None and wait_until.strip().lower() != FINISHED:
-        condition = compile_expression(module, 'wait_until', wait_until)
-
-    client = None
     result = dict(changed=False, requests=0)
-    try:
-        client = HuaweiClient(params, SERVICE)
-
-        def fetch():
-            return read_status(client, params['project_id'], ids, BATCH_STATUS_LIMIT)
-
-        if wait_until is None:
-            report = fetch()
-        else:
-            if condition is None:
-                is_done = all_finished
-            else:
-                def is_done(state):
-                    return jmespath_true(evaluate(module, 'wait_until', condition, state, dict(result, requests=client.requests_sent, **state)))
-            waited = wait_for(fetch, is_done, params['wait_timeout'], params['poll_interval'])
-            report = waited.state
-            if not waited.done:
-                if condition is None:
-                    reason = pending_description(report)
-                else:
-                    reason = 'the expression is still false'
-                module.fail_json(msg='wait_until %r did not hold within %ss (%d reads); %s'
-                                 % (wait_until, params['wait_timeout'], waited.polls, reason),
-                                 changed=False, requests=client.requests_sent, **report)
-        result.update(report)
-        result['requests'] = client.requests_sent
-        if query is not None:
-            result['query_result'] = evaluate(module, 'query', query, report, result)
-    except ApiError as err:
-        fail_api_error(module, err, changed=False, requests=client.requests_sent if client else 0)
-
-    module.exit_json(**result)
+    require_jmespath(module, **result)
+    with module.reporting(result):
+        watch = Watch(params['query'], params['wait_until'])
+        runs = codearts.latest_runs(params, module.client)
+        msg = watch.read(runs, params['pipeline_ids'], params['wait_timeout'], params['poll_interval'], result)
+    module.finish(result, msg)
 
 
 if __name__ == '__main__':

@@ -246,6 +246,13 @@ response:
   returned: when the decision was sent
   type: dict
   sample: {"success": true}
+http_retries:
+  description:
+    - How many times a request was sent again (reads retried after HTTP 429/5xx or a lost connection, and acting
+      calls the server refused and that were sent again).
+  returned: always
+  type: int
+  sample: 0
 adopted:
   description: Whether the answer to the v5 decision was lost and the module adopted the decided state it read back.
   returned: always
@@ -258,111 +265,21 @@ msg:
   sample: no manual review step waits for a decision in run 94511c7207474053ab5f6e2dd5624cd5 (run status COMPLETED)
 '''
 
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils._http import (
-    ApiError,
-    fail_api_error,
-    guarded_action,
-    require_requests,
-)
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils.huawei import (
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._huawei import codearts_review
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._huawei.client import (
     HUAWEI_MODULE_KWARGS,
-    HuaweiClient,
     huawei_argument_spec,
 )
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils import _review
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils._validate import STAGE_REVIEW, CheckedModule
-
-
-def run_v3(module, client, result):
-    params = module.params
-    if params['comment']:
-        module.warn('comment is not sent: the v3 review API has no field for it')
-    for name in ('pipeline_run_id', 'job_name', 'step_name'):
-        if params[name]:
-            module.warn('%s applies to the v5 manual review only and is ignored with v3' % name)
-    result['gate'] = dict(pipeline_id=params['pipeline_id'], stage_index=params['stage_index'])
-    result['changed'] = True
-    _diff(module, result, dict(result['gate'], review_result='unknown (the v3 API cannot read it)'),
-          dict(result['gate'], review_result=params['result']))
-    if module.check_mode:
-        result['msg'] = 'check mode: the v3 review cannot be read, the decision would be sent'
-        module.exit_json(**result)
-    try:
-        result['response'] = _review.V3Review(client).set(params['pipeline_id'], params['stage_index'], params['result'])
-    except ApiError as err:
-        # changed only when the decision may have reached the server (not after a refused connection or a 4xx)
-        result['changed'] = err.uncertain
-        raise
-    module.exit_json(**result)
-
-
-def run_v5(module, client, result):
-    params = module.params
-    reviews = _review.V5Review(client, params['project_id'])
-    pipeline_id = params['pipeline_id']
-    run_id = params['pipeline_run_id'] or reviews.latest_run_id(pipeline_id)
-    if not run_id:
-        _nothing(module, result, 'pipeline %s has never run: no manual review waits for a decision' % pipeline_id)
-    result['pipeline_run_id'] = run_id
-    run = reviews.run_detail(pipeline_id, run_id)
-    result['run_status'] = run.get('status')
-    pending, decided = _review.find_pending(run, params['job_name'], params['step_name'])
-    if not pending:
-        if decided:
-            why = 'the manual review was already decided: %s is %s' % (_review.describe_gate(decided[-1]), decided[-1]['status'])
-        else:
-            why = 'no manual review step waits for a decision in run %s (run status %s)' % (run_id, run.get('status'))
-        _nothing(module, result, why)
-    if len(pending) > 1:
-        module.fail_json(msg='%d manual review steps wait for a decision in run %s: %s; choose one with job_name or '
-                             'step_name' % (len(pending), run_id, '; '.join(_review.describe_gate(g) for g in pending)),
-                         **result)
-    gate = dict(pending[0], pipeline_id=pipeline_id, pipeline_run_id=run_id)
-    result['gate'] = gate
-    result['changed'] = True
-    step = dict(pipeline_run_id=run_id, step_id=gate['step_id'], step_name=gate['step_name'])
-    _diff(module, result, dict(step, status=gate['status'], waiting_for_decision=True, decision=None),
-          dict(step, waiting_for_decision=False, decision=params['result']))
-    if module.check_mode:
-        module.exit_json(**result)
-
-    def act():
-        return reviews.decide(pipeline_id, run_id, gate, params['result'], params['comment'])
-
-    def probe():
-        again = reviews.run_detail(pipeline_id, run_id)
-        for step in _review.review_steps(again, step_name=gate['step_name']):
-            if step['step_id'] == gate['step_id'] and not _review.is_waiting(step):
-                return dict(adopted_status=step['status'])
-        return None
-
-    answer, adopted = guarded_action(act, probe)
-    result['adopted'] = adopted
-    result['response'] = answer
-    if adopted and 'diff' in result:
-        result['diff']['after']['status'] = answer['adopted_status']
-    module.exit_json(**result)
-
-
-def _diff(module, result, before, after):
-    """``diff`` of the result in diff mode: the gate before the decision and after it (or as predicted)."""
-    if module._diff:
-        result['diff'] = dict(before=before, after=after)
-
-
-def _nothing(module, result, why):
-    if module.params['require_pending']:
-        module.fail_json(msg=why, **result)
-    result['msg'] = why
-    module.exit_json(**result)
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._module import PipelineModule
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._validate import STAGE_REVIEW
 
 
 def main():
     argument_spec = huawei_argument_spec()
     argument_spec.update(
-        api=dict(type='str', default='auto', choices=['auto', 'v3', 'v5']),
+        api=dict(type='str', default='auto', choices=list(codearts_review.APIS)),
         pipeline_id=dict(type='str', required=True),
-        result=dict(type='str', required=True, choices=list(_review.RESULTS)),
+        result=dict(type='str', required=True, choices=list(codearts_review.RESULTS)),
         stage_index=dict(type='int'),
         pipeline_run_id=dict(type='str'),
         job_name=dict(type='str'),
@@ -370,26 +287,12 @@ def main():
         comment=dict(type='str'),
         require_pending=dict(type='bool', default=False),
     )
-    module = CheckedModule(STAGE_REVIEW, argument_spec=argument_spec, supports_check_mode=True, **HUAWEI_MODULE_KWARGS)
-    require_requests(module)
-    params = module.params
-    result = dict(changed=False, result=params['result'], gate=None, adopted=False)
-    try:
-        api = _review.choose_api(params['api'], params['pipeline_id'], params['stage_index'])
-    except ValueError as exc:
-        module.fail_json(msg=str(exc), **result)
-    result['api'] = api
-    if api == 'v3' and not params['endpoint']:
-        module.fail_json(msg='the v3 review API documents no host: set endpoint to the pipeline service of your '
-                             'installation', **result)
-    try:
-        client = HuaweiClient(params, _review.SERVICE)
-        if api == 'v3':
-            run_v3(module, client, result)
-        else:
-            run_v5(module, client, result)
-    except ApiError as err:
-        fail_api_error(module, err, **dict((k, v) for k, v in result.items() if k != 'msg'))
+    module = PipelineModule(STAGE_REVIEW, argument_spec, **HUAWEI_MODULE_KWARGS)
+    result = dict(changed=False, result=module.params['result'], gate=None, adopted=False)
+    with module.reporting(result):
+        gate = codearts_review.review_gate(module.params, result, module.client, module.warn)
+        msg = gate.review(result, module.check_mode, module._diff)
+    module.conclude(result, msg)
 
 
 if __name__ == '__main__':

@@ -85,7 +85,7 @@ def test_injected_environment_runs_a_module(playbook, emu, type_name, case, targ
 
 
 def test_injectors_set_exactly_the_variables_the_modules_read():
-    huawei = module_env_names('huawei.py')
+    huawei = module_env_names('_huawei/client.py')
     alibaba = module_env_names('_alibaba/client.py')
     assert huawei == {'HUAWEICLOUD_SDK_REGION', 'HUAWEICLOUD_SDK_PROJECT_ID', 'HUAWEICLOUD_SDK_AK',
                       'HUAWEICLOUD_SDK_SK', 'HUAWEICLOUD_SDK_SECURITY_TOKEN', 'HUAWEICLOUD_AUTH_TOKEN'}

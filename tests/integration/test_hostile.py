@@ -44,7 +44,7 @@ from ansible_collections.devops_cloud.pipelines.plugins.module_utils._http impor
     wait_for,
 )
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._alibaba.client import PopClient, YunxiaoClient
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils.huawei import HuaweiClient
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._huawei.client import HuaweiClient
 
 from conftest import FIXTURE, assert_no_secrets  # pylint: disable=import-error
 

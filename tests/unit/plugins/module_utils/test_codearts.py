@@ -2,15 +2,18 @@
 # Copyright (c) devops_cloud.pipelines contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Unit tests of module_utils/_codearts.py: status tables, chunking and the batch status call."""
+"""Unit tests of module_utils/_huawei/codearts.py (status table, chunking, the batch status call) and the
+vendor-free report of module_utils/_query.py over it."""
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import pytest
 
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils import _codearts as codearts
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils import _query
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._huawei import codearts
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._http import ApiError
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._status import KINDS, SUCCESS
 
 PROJECT = '0f1e2d3c4b5a69788796a5b4c3d2e1f0'
 
@@ -52,31 +55,16 @@ class FakeClient:
     ('', False, False),
 ])
 def test_run_status_table(status, is_finished, is_succeeded):
-    assert codearts.finished(status) is is_finished
-    assert codearts.succeeded(status) is is_succeeded
+    assert codearts.RUN_STATUSES.terminal(status) is is_finished
+    assert codearts.RUN_STATUSES.succeeded(status) is is_succeeded
 
 
 def test_run_status_table_covers_the_documented_statuses():
-    assert set(codearts.RUN_STATUSES) == {'COMPLETED', 'RUNNING', 'FAILED', 'CANCELED', 'PAUSED', 'SUSPEND', 'IGNORED'}
+    # RUNNING is live: undeclared, as any status the API may add
+    documented = {'COMPLETED', 'RUNNING', 'FAILED', 'CANCELED', 'PAUSED', 'SUSPEND', 'IGNORED'}
+    assert codearts.RUN_STATUSES.statuses(*KINDS) | {'RUNNING'} == documented
     # succeeded implies finished
-    assert all(done for done, ok in codearts.RUN_STATUSES.values() if ok)
-
-
-@pytest.mark.parametrize('status, is_finished, is_succeeded', [
-    ('INIT', False, False), ('QUEUED', False, False), ('RUNNING', False, False), ('ASYNC_RUNNING', False, False),
-    ('REDISPATCH', False, False), ('PAUSED', False, False), ('SUSPEND', False, False),
-    ('COMPLETED', True, True), ('SKIPPED', True, True), ('IGNORED', True, True), ('UNSELECTED', True, True),
-    ('FAILED', True, False), ('ASYNC_FAILED', True, False), ('CANCELED', True, False), ('NEW', False, False),
-])
-def test_stage_status_table(status, is_finished, is_succeeded):
-    assert codearts.stage_finished(status) is is_finished
-    assert codearts.stage_succeeded(status) is is_succeeded
-
-
-def test_stage_status_table_covers_the_documented_statuses():
-    assert set(codearts.STAGE_STATUSES) == {'INIT', 'QUEUED', 'RUNNING', 'CANCELED', 'COMPLETED', 'FAILED', 'SKIPPED',
-                                            'IGNORED', 'PAUSED', 'SUSPEND', 'ASYNC_RUNNING', 'ASYNC_FAILED',
-                                            'UNSELECTED', 'REDISPATCH'}
+    assert all(codearts.RUN_STATUSES.terminal(s) for s in codearts.RUN_STATUSES.statuses(SUCCESS))
 
 
 def test_chunks_and_unique_ids():
@@ -84,12 +72,11 @@ def test_chunks_and_unique_ids():
     assert codearts.chunks([], 3) == []
     with pytest.raises(ValueError):
         codearts.chunks([1], 0)
-    assert codearts.unique_ids(['b', 'a', 'b', 'c', 'a']) == ['b', 'a', 'c']
+    assert _query.unique_ids(['b', 'a', 'b', 'c', 'a']) == ['b', 'a', 'c']
 
 
 def test_limit_is_the_collection_default():
     assert codearts.BATCH_STATUS_LIMIT == 100
-    assert codearts.BATCH_STATUS_LIMIT_DOCUMENTED is False
 
 
 def test_status_path_encodes_project():
@@ -153,7 +140,7 @@ def test_batch_latest_status_needs_project():
 
 def test_status_report_and_all_finished():
     runs = {'a': run('a', 'COMPLETED'), 'b': run('b', 'FAILED'), 'c': run('c', 'RUNNING'), 'e': run('e', None)}
-    report = codearts.status_report(['c', 'a', 'd', 'b', 'a', 'e'], runs)
+    report = _query.status_report(['c', 'a', 'd', 'b', 'a', 'e'], runs, codearts.RUN_STATUSES)
     assert [p['pipeline_id'] for p in report['pipelines']] == ['c', 'a', 'b', 'e']
     assert report['missing'] == ['d']
     assert report['summary'] == {'COMPLETED': 1, 'FAILED': 1, 'RUNNING': 1, 'UNKNOWN': 1}
@@ -165,13 +152,14 @@ def test_status_report_and_all_finished():
     # the API's fields are kept, and the input is not modified
     assert first['stage_status_list'] == runs['c']['stage_status_list']
     assert 'finished' not in runs['c']
-    assert codearts.all_finished(report) is False
-    assert codearts.all_finished(codearts.status_report(['a', 'b', 'd'], runs)) is True
-    assert codearts.all_finished(codearts.status_report([], runs)) is True
+    assert _query.all_finished(report) is False
+    assert _query.all_finished(_query.status_report(['a', 'b', 'd'], runs, codearts.RUN_STATUSES)) is True
+    assert _query.all_finished(_query.status_report([], runs, codearts.RUN_STATUSES)) is True
 
 
 def test_read_status():
     client = FakeClient(lambda body: [run(pid, 'FAILED') for pid in body if pid != 'n'])
-    report = codearts.read_status(client, PROJECT, ['y', 'n'])
+    runs = codearts.LatestRuns(client, PROJECT)
+    report = _query.status_report(['y', 'n'], runs.latest(['y', 'n']), runs.statuses)
     assert report['missing'] == ['n']
     assert report['summary'] == {'FAILED': 1}

@@ -390,6 +390,29 @@ def test_zero_timeout_reads_once_and_times_out(clock):
         'timed out after 0s waiting for pipeline run 1 to end; last status RUNNING')
 
 
+def test_await_run_reads_at_once_or_starts_from_a_given_state(clock):
+    target = FakeRuns(clock, [dict(id=1, status='RUNNING', _ends=3, _final='SUCCESS')])
+    outcome = Outcome()
+    state = _engine.await_run(target, outcome, 1, poll_interval=1, wait_timeout=10, sleep=clock.sleep, clock=clock)
+    assert state['status'] == 'SUCCESS' and outcome.waited and not outcome.timed_out
+    assert clock.slept == [1, 1, 1] and outcome.polls == 4
+    clock.slept = []
+    given = dict(id=1, status='RUNNING')
+    again = _engine.await_run(target, Outcome(), 1, given, 10, 1, sleep=clock.sleep, clock=clock)
+    assert again['status'] == 'SUCCESS' and clock.slept == [1]
+
+
+def test_await_run_timeout_records_the_unfinished_state(clock):
+    target = FakeRuns(clock, [dict(id=1, status='WAITING')])
+    outcome = Outcome()
+    _engine.await_run(target, outcome, 1, None, 4, 3, sleep=clock.sleep, clock=clock)
+    assert outcome.timed_out and outcome.unfinished['status'] == 'WAITING' and clock.slept == [3, 1]
+    outcome.record = outcome.unfinished
+    assert judge(outcome, 'finished', target, 4)[0] == (
+        'timed out after 4s waiting for pipeline run 1 to end; last status WAITING; '
+        'it waits at a gate for a manual decision')
+
+
 # --- canceled -------------------------------------------------------------------------------------------------
 
 def test_cancel_run_id(clock):

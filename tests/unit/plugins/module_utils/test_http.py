@@ -32,7 +32,7 @@ from ansible_collections.devops_cloud.pipelines.plugins.module_utils._alibaba.cl
     alibaba_credentials,
     select_api,
 )
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils.huawei import (
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._huawei.client import (
     HUAWEI_MODULE_KWARGS,
     HuaweiClient,
     huawei_argument_spec,

@@ -35,7 +35,7 @@ from ansible_collections.devops_cloud.pipelines.plugins.module_utils._alibaba.cl
     YunxiaoClient,
     alibaba_credentials,
 )
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils.huawei import HuaweiClient, huawei_credentials
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._huawei.client import HuaweiClient, huawei_credentials
 from ansible_collections.devops_cloud.pipelines.plugins.modules import (
     pipeline_action,
     pipeline_run,

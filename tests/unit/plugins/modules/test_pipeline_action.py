@@ -11,6 +11,7 @@ import json
 import pytest
 import requests
 
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._huawei import servicestage
 from ansible_collections.devops_cloud.pipelines.plugins.modules import pipeline_action
 
 PROJECT = '0f1e2d3c4b5a69788796a5b4c3d2e1f0'
@@ -93,7 +94,7 @@ def test_noop(fake_http, run_module, action, status):
     assert result['status'] == status
     assert result['execution_id'] is None
     assert acting(fake_http) == []
-    assert pipeline_action.ss.status_name(status) in result['msg']
+    assert servicestage.status_name(status) in result['msg']
 
 
 @pytest.mark.parametrize('action,status,words', [
@@ -478,7 +479,7 @@ def test_diff_of_an_action(fake_http, run_module, no_sleep):
 def test_diff_in_check_mode_predicts(fake_http, run_module, action, extra, status, after):
     detail(fake_http, rec(status, execution_id='9'))
     result = run_module(pipeline_action, args(action=action, _ansible_diff=True, **extra), check_mode=True)
-    assert result['diff'] == dict(before=dict(status=status, status_name=pipeline_action.ss.status_name(status),
+    assert result['diff'] == dict(before=dict(status=status, status_name=servicestage.status_name(status),
                                               execution_id='9'), after=after)
     assert acting(fake_http) == []
 

@@ -13,7 +13,8 @@ import time
 import pytest
 import requests
 
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils.huawei import sign_sdk_hmac_sha256
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._huawei.client import sign_sdk_hmac_sha256
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils import _query
 from ansible_collections.devops_cloud.pipelines.plugins.modules import pipeline_status_info
 
 PROJECT = '0f1e2d3c4b5a69788796a5b4c3d2e1f0'
@@ -218,8 +219,8 @@ def test_query_that_fails_at_evaluation(fake_http, run_module):
 
 
 def test_missing_jmespath_fails_cleanly(fake_http, run_module, monkeypatch):
-    monkeypatch.setattr(pipeline_status_info, 'HAS_JMESPATH', False)
-    monkeypatch.setattr(pipeline_status_info, 'JMESPATH_IMPORT_ERROR', 'ImportError: jmespath')
+    monkeypatch.setattr(_query, 'HAS_JMESPATH', False)
+    monkeypatch.setattr(_query, 'JMESPATH_IMPORT_ERROR', 'ImportError: jmespath')
     result = run_module(pipeline_status_info, args(query='summary'))
     assert result['failed'] is True
     assert 'jmespath' in result['msg']

@@ -3,7 +3,11 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Huawei Cloud core: SDK-HMAC-SHA256 signing, token auth and the client (internal use only).
+"""Huawei Cloud client: SDK-HMAC-SHA256 signing, token auth, options, credentials, endpoints and the client
+factory of the Huawei backends (internal use only; the API may change without notice).
+
+``make_client(params, service)`` is the one way a backend gets a client: the service names the host
+(``SERVICE_HOSTS``), ``huawei_credentials`` picks the credentials from the options and the environment.
 
 The signature follows ``huaweicloudsdkcore/signer/signer.py`` (see CONTRACTS.md section 7): canonical
 request = method, canonical URI (segments re-encoded, always ending in ``/``), canonical query
@@ -162,7 +166,7 @@ class HuaweiClient(Transport):
 
     request_id_headers = ('X-Request-Id', 'X-Openstack-Request-Id')
 
-    def __init__(self, params, service, sleep=None, utcnow=None):
+    def __init__(self, params, service, utcnow=None):
         creds = huawei_credentials(params)
         self.access_key = creds['access_key']
         self.secret_key = creds['secret_key']
@@ -172,7 +176,7 @@ class HuaweiClient(Transport):
         raw = [params.get(name) for name in CREDENTIAL_FALLBACKS]
         raw.extend(env_raw(CREDENTIAL_FALLBACKS, name) for name in CREDENTIAL_FALLBACKS)
         super(HuaweiClient, self).__init__(
-            params, secrets=[self.access_key, self.secret_key, self.security_token, self.auth_token] + raw, sleep=sleep)
+            params, secrets=[self.access_key, self.secret_key, self.security_token, self.auth_token] + raw)
         self.project_id = params.get('project_id')
         self.base_url = endpoint_url(params, service)
         self.host = urlsplit(self.base_url).netloc
@@ -227,3 +231,12 @@ def _utcnow():
 def path_param(value):
     """Encode one path parameter for a Huawei URL."""
     return quote(value, safe='')
+
+
+def make_client(params, service):
+    """The client of one Huawei service (a key of ``SERVICE_HOSTS``) for a module's options: the endpoint from
+    ``endpoint`` or ``region``, the credentials from the options and the environment (``huawei_credentials``).
+    Raises ApiError when neither gives what the client needs; sends nothing."""
+    if service not in SERVICE_HOSTS:
+        raise ValueError('unknown Huawei Cloud service %r' % service)
+    return HuaweiClient(params, service)

@@ -2,8 +2,9 @@
 # Copyright (c) devops_cloud.pipelines contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""SDK-HMAC-SHA256: the CONTRACTS section 7 vector, agreement with the official Huawei SDK signer on
-generated requests, and what HuaweiClient puts on the wire (through ``fake_http``)."""
+"""module_utils/_huawei/client.py. SDK-HMAC-SHA256: the CONTRACTS section 7 vector, agreement with the official
+Huawei SDK signer on generated requests; what HuaweiClient puts on the wire (through ``fake_http``); the client
+factory."""
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
@@ -16,14 +17,13 @@ import random
 import re
 
 import pytest
-import requests
 
 from huaweicloudsdkcore.auth.credentials import BasicCredentials
 from huaweicloudsdkcore.sdk_request import SdkRequest
 from huaweicloudsdkcore.signer.signer import Signer
 
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils import huawei
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils.huawei import (
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._huawei import client as huawei
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._huawei.client import (
     HuaweiClient,
     canonical_query,
     canonical_uri,
@@ -39,17 +39,6 @@ HOST = 'cloudpipeline-ext.cn-north-4.myhuaweicloud.com'
 SDK_DATE = '20260101T000000Z'
 FIXED_NOW = datetime.datetime(2026, 1, 1, 0, 0, 0, tzinfo=datetime.timezone.utc)
 AUTH_RE = re.compile(r'^SDK-HMAC-SHA256 Access=(?P<ak>[^,]+), SignedHeaders=(?P<names>[^,]+), Signature=(?P<sig>[0-9a-f]{64})$')
-
-
-@pytest.fixture
-def fake_http(fake_http, monkeypatch):  # pylint: disable=redefined-outer-name
-    """The shared fixture, bound as a method: conftest patches ``Session.request`` with a callable
-    instance, which Python does not bind, so the session would never reach ``FakeHttp.__call__``."""
-    def bound(session, *args, **kwargs):
-        return fake_http(session, *args, **kwargs)
-
-    monkeypatch.setattr(requests.Session, 'request', bound)
-    return fake_http
 
 
 # ---------------------------------------------------------------------------------------------
@@ -394,3 +383,10 @@ def test_endpoint_from_region_and_errors():
         huawei.endpoint_url({}, 'codearts')
     assert 'region' in str(exc.value)
     assert huawei.path_param(u'a b/中:c') == 'a%20b%2F%E4%B8%AD%3Ac'
+
+
+def test_make_client_names_the_service_host():
+    client = huawei.make_client(dict(region='cn-north-4', auth_token=AUTH_TOKEN), 'servicestage')
+    assert client.base_url == 'https://servicestage.cn-north-4.myhuaweicloud.com' and client.auth_token == AUTH_TOKEN
+    with pytest.raises(ValueError, match='unknown Huawei Cloud service'):
+        huawei.make_client(dict(region='cn-north-4', auth_token=AUTH_TOKEN), 'nosuch')

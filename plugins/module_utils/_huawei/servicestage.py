@@ -3,21 +3,37 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Huawei ServiceStage release task calls (internal use only; the API may change without notice).
+"""Huawei Cloud ServiceStage release tasks, the backend of ``pipeline_action`` (internal use only; the API may
+change without notice).
 
 Release tasks ("pipelines" in the ServiceStage v3 paths) are read through the detail call
 ``GET /v3/{project_id}/pipeline/pipelines/{id}`` and, when that record carries no status, the list call
 ``GET /v3/{project_id}/pipeline/pipelines`` (documented as ``{"pipelines": [...]}``, exemplified as a bare
 array: both are accepted). They are acted on with ``POST .../pipelines/{id}/action?action_id=...``
-(CONTRACTS.md section 2). The status tables and the decisions "what does this action do in this state"
-are pure functions here, so modules stay thin and the rules are unit-tested once.
+(CONTRACTS.md section 2).
+
+Data: the status table (``RELEASE_STATUSES``, and ``TASK_STATUSES`` of the tasks a release task lists), the
+action plan table (``RULES``: per action, the statuses in which it is sent and those in which it is already
+done) and what each action's wait reads as a failure (``action_statuses``). ``run_action`` carries an action
+out: read, plan, act once (``_http.guarded_action``), wait and judge (``_engine.await_run`` and ``judge``).
 """
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils._http import ApiError
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils.huawei import path_param
+import functools
+
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils import _status
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._engine import (
+    OptionError,
+    Outcome,
+    RunTarget,
+    await_run,
+    judge,
+)
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._http import ApiError, guarded_action
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._huawei.client import make_client, path_param
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._status import StatusTable
 
 SERVICE = 'servicestage'
 # Exactly as the vendor documents the header of the action call.
@@ -55,20 +71,24 @@ STATUS_NAMES = {
     STOPPING: 'stopping',
     RESTARTING: 'restarting',
 }
+# What the statuses mean. 4, 10, 13 and 14 are left undeclared: live, as any status the API may add.
+RELEASE_STATUSES = StatusTable(success=(SUCCEEDED,), failure=(FAILED, ROLLBACK_FAILED), skipped=(SKIPPED,),
+                               waiting=(AWAITING_APPROVAL, PAUSED), idle=(INITIALISED, ROLLBACK_SUCCEEDED),
+                               names=STATUS_NAMES)
 # States the task leaves by itself; waiting ends when the task is in none of them.
-TRANSIENT = frozenset([RELEASING, ROLLING_BACK, STOPPING, RESTARTING])
+TRANSIENT = frozenset(STATUS_NAMES) - RELEASE_STATUSES.statuses(*_status.KINDS)
 # Final states that mean the work failed.
-FAILURES = frozenset([FAILED, ROLLBACK_FAILED])
+FAILURES = RELEASE_STATUSES.statuses(_status.FAILURE)
 # An execution is under way (running, or held at a pause or an approval).
-IN_PROGRESS = frozenset([RELEASING, AWAITING_APPROVAL, PAUSED, RESTARTING])
+UNDER_WAY = RELEASE_STATUSES.statuses(_status.WAITING) | frozenset([RELEASING, RESTARTING])
 # No execution is under way.
-IDLE = frozenset([INITIALISED, SUCCEEDED, FAILED, SKIPPED, ROLLBACK_SUCCEEDED, ROLLBACK_FAILED])
+AT_REST = RELEASE_STATUSES.statuses(_status.SUCCESS, _status.FAILURE, _status.SKIPPED, _status.IDLE)
 
 # Per action: states in which it is sent, states in which it is already done (changed: false).
 # Any other state fails with the task's actual state in words.
 RULES = {
-    'start': (IDLE, IN_PROGRESS),
-    'stop': (IN_PROGRESS | frozenset([ROLLING_BACK]), IDLE | frozenset([STOPPING])),
+    'start': (AT_REST, UNDER_WAY),
+    'stop': (UNDER_WAY | frozenset([ROLLING_BACK]), AT_REST | frozenset([STOPPING])),
     'continue': (frozenset([PAUSED]), frozenset([RELEASING, RESTARTING])),
     'approval': (frozenset([AWAITING_APPROVAL]), frozenset()),
     'retry': (frozenset([FAILED]), frozenset([RELEASING, RESTARTING])),
@@ -93,12 +113,14 @@ NEXT_STATUS = {
 }
 
 # Statuses of one task in the detail record's task list (``pipeline_declaration.stages[].tasks[].status``).
-# A task waits for an approval while it is in one of the first; in one of the second it certainly does not.
-# The module refuses an approval only on a status of the second set: an unknown one is left to the server.
-TASK_WAITING = frozenset(['waiting', 'wait', 'awaiting_approval', 'pending_approval', 'approving'])
-TASK_NOT_WAITING = frozenset(['pending', 'init', 'initialised', 'initialized', 'not_selected', 'running', 'releasing',
-                              'paused', 'success', 'succeeded', 'failed', 'canceled', 'cancelled', 'skipped',
-                              'stopping', 'stopped'])
+# A task awaits an approval while it is waiting; it certainly does not while it is in any other declared status or
+# in ``TASK_RUNNING`` (live, undeclared). The module refuses an approval only then: an unknown status is left to
+# the server.
+TASK_STATUSES = StatusTable(success=('success', 'succeeded'), failure=('failed',),
+                            canceled=('canceled', 'cancelled', 'stopped'), skipped=('skipped', 'not_selected'),
+                            idle=('pending', 'init', 'initialised', 'initialized'),
+                            waiting=('waiting', 'wait', 'awaiting_approval', 'pending_approval', 'approving'))
+TASK_RUNNING = frozenset(['RUNNING', 'RELEASING', 'PAUSED', 'STOPPING'])
 
 
 def status_name(status):
@@ -113,16 +135,16 @@ def describe(status):
     return "'%s' (%s)" % (status_name(status), status)
 
 
-def is_transient(status):
-    return status in TRANSIENT
-
-
 def is_failure(status, action=None, approval_result=None):
     """Whether a final status means the action failed (stop and refused approvals expect failure)."""
     if status not in FAILURES:
         return False
-    key = 'approval/%s' % approval_result if action == 'approval' else action
-    return status not in EXPECTED_FAILURES.get(key, frozenset())
+    return status not in EXPECTED_FAILURES.get(_key(action, approval_result), frozenset())
+
+
+def _key(action, approval_result):
+    """How the tables above name an action: an approval with its decision."""
+    return 'approval/%s' % approval_result if action == 'approval' else action
 
 
 def plan(action, status, skip_if_succeeded=False, record=None, task_name=None):
@@ -185,14 +207,14 @@ def approval_problem(record, task_name):
     tasks = listed_tasks(record)
     if tasks is None:
         return None
-    waiting = [str(task.get('name')) for task in tasks if str(task.get('status') or '').lower() in TASK_WAITING]
+    waiting = [str(task.get('name')) for task in tasks if TASK_STATUSES.waiting(task.get('status'))]
     hint = ('; the task awaiting approval is %s' % ', '.join(repr(name) for name in waiting)) if waiting else ''
     named = [task for task in tasks if task.get('name') == task_name]
     if not named:
         return 'the release task has no task named %r%s' % (task_name, hint)
-    status = str(named[0].get('status') or '').lower()
-    if status in TASK_NOT_WAITING:
-        return 'task %r is not awaiting approval, it is %r%s' % (task_name, named[0].get('status'), hint)
+    status = named[0].get('status')
+    if TASK_STATUSES.kind(status) not in _status.LIVE_KINDS or _status.norm(status) in TASK_RUNNING:
+        return 'task %r is not awaiting approval, it is %r%s' % (task_name, status, hint)
     return None
 
 
@@ -205,8 +227,7 @@ def diff_state(record, execution=None):
 def predicted_state(action, approval_result, record):
     """``diff_state`` after ``action`` as check mode predicts it: the status the action moves the task into first;
     an action that starts a new execution (start, rollback) has no execution id yet."""
-    key = 'approval/%s' % approval_result if action == 'approval' else action
-    state = diff_state(dict(record, status=NEXT_STATUS[key]))
+    state = diff_state(dict(record, status=NEXT_STATUS[_key(action, approval_result)]))
     if action in ('start', 'rollback'):
         state['execution_id'] = None
     return state
@@ -253,29 +274,37 @@ def action_body(selected_tasks=None, task_name=None, approval_result=None, messa
     return body
 
 
-class ReleaseTasks:
-    """Calls on the release tasks of one project over a ``HuaweiClient`` for the ``servicestage`` host."""
+class ReleaseTask(RunTarget):
+    """One release task of a project, over a ``HuaweiClient`` for the ``servicestage`` host: its reads and its
+    action call, and the ``RunTarget`` interface the engine waits and judges with. ``statuses``: how the wait
+    reads them, by default ``RELEASE_STATUSES``; the wait after an action uses ``action_statuses``."""
 
-    def __init__(self, client, project_id):
+    kind = 'release task'
+    step_statuses = TASK_STATUSES
+
+    def __init__(self, client, project_id, task_id, statuses=None):
         if not project_id:
             raise ApiError('project_id is required for ServiceStage release tasks (or set HUAWEICLOUD_SDK_PROJECT_ID)')
         self.client = client
+        self.task_id = task_id
+        self.statuses = statuses or RELEASE_STATUSES
         self.base = '/v3/%s/pipeline/pipelines' % path_param(project_id)
 
-    def list(self):
-        """Every release task entry of the project (both documented answer shapes)."""
-        return list_entries(self.client.call('GET', self.base))
+    def id_of(self, record):
+        return record.get('id') or self.task_id
 
-    def get(self, task_id):
-        """The task's detail record with an integer ``status``, taken from the list when the detail lacks it."""
-        record = self.client.call('GET', '%s/%s' % (self.base, path_param(task_id)))
+    def get(self, run_id=None):
+        """The detail record of the task (or of task ``run_id``) with an integer ``status``, taken from the list
+        when the detail lacks it."""
+        task_id = self.task_id if run_id is None else run_id
+        path = '%s/%s' % (self.base, path_param(task_id))
+        record = self.client.call('GET', path)
         if not isinstance(record, dict):
-            raise ApiError('the release task detail of %s is not a JSON object' % task_id,
-                           method='GET', path='%s/%s' % (self.base, task_id))
+            raise ApiError('the release task detail of %s is not a JSON object' % task_id, method='GET', path=path)
         record = dict(record)
         status = to_status(record.get('status'))
         if status is None:
-            for entry in self.list():
+            for entry in list_entries(self.client.call('GET', self.base)):
                 if str(entry.get('id')) == str(task_id):
                     status = to_status(entry.get('status'))
                     for key, value in entry.items():
@@ -283,15 +312,98 @@ class ReleaseTasks:
                     break
         if status is None:
             raise ApiError('the status of release task %s could not be read (neither its detail nor the task list '
-                           'has a status)' % task_id, method='GET', path='%s/%s' % (self.base, task_id))
+                           'has a status)' % task_id, method='GET', path=path)
         record['status'] = status
         return record
 
-    def act(self, task_id, action, body):
-        """Send one action (never retried by the transport: callers wrap it in ``guarded_action``)."""
-        return self.client.call('POST', '%s/%s/action' % (self.base, path_param(task_id)),
+    def adopt(self, before):
+        """Probe of an uncertain action: the task as read now, when it shows that the action took effect."""
+        now = self.get()
+        return now if took_effect(before[0], now) else None
+
+    def act(self, action, body):
+        """Send one action (never retried by the transport: ``run_action`` wraps it in ``guarded_action``)."""
+        return self.client.call('POST', '%s/%s/action' % (self.base, path_param(self.task_id)),
                                 query=[('action_id', action)], body=body, idempotent=False,
                                 content_type=ACTION_CONTENT_TYPE)
+
+    def verdict(self, outcome, wait_timeout):
+        """The failure message of a wait (``judge``'s words), or None."""
+        msg = judge(outcome, 'finished', self, wait_timeout)[0]
+        if outcome.timed_out:
+            msg += '; the wait ended, not the release task: it is still %s' % self.statuses.label(
+                self.status_of(outcome.unfinished))
+        return msg
+
+
+def action_statuses(action, approval_result=None):
+    """The statuses as the wait after ``action`` reads them: it ends when the task leaves the transient statuses
+    (at a pause or an approval too), and fails only on a failure the action did not mean (``is_failure``)."""
+    ended = sorted(frozenset(STATUS_NAMES) - TRANSIENT)
+    failed = [status for status in ended if is_failure(status, action, approval_result)]
+    return StatusTable(success=[status for status in ended if status not in failed], failure=failed,
+                       names=STATUS_NAMES)
+
+
+def run_action(task, params, result, check_mode=False, diff=False):
+    """Carry out the ``action`` of ``pipeline_action``'s options on ``task``, filling ``result`` as it goes: read,
+    decide by the plan table, act once, then read once more or wait and judge. Returns the failure message or
+    None; a note on why nothing was sent is the ``msg`` of ``result``."""
+    action, choice = params['action'], params['approval_result']
+    before = task.get()
+    result.update(previous_status=before['status'], previous_status_name=status_name(before['status']))
+    _set_state(result, before)
+    decision, why = plan(action, before['status'], params['skip_if_succeeded'], before, params['task_name'])
+    if decision == 'fail':
+        return 'release task %s: %s' % (task.task_id, why)
+    if decision == 'noop' or check_mode:
+        result['execution_id'] = execution_id(None, before)
+        if decision == 'noop':
+            result['msg'] = why
+        result['changed'] = decision == 'act'
+        after = predicted_state(action, choice, before) if decision == 'act' else diff_state(before)
+        _set_diff(result, diff, before, after)
+        return None
+    result['changed'] = True
+    body = action_body(params['selected_tasks'], params['task_name'], choice, params['comment'])
+    answer, adopted = guarded_action(functools.partial(task.act, action, body), functools.partial(task.adopt, [before]))
+    result['adopted'] = adopted
+    if not adopted:
+        result.update(response=answer, execution_id=execution_id(answer))
+    outcome = Outcome()
+    if params['wait']:
+        # the wait starts from what the action showed while that is transient, else it reads at once
+        known = answer if adopted else dict(id=task.task_id, status=to_status(
+            answer.get('status') if isinstance(answer, dict) else None))
+        first = known if known['status'] is not None and task.statuses.live(known['status']) else None
+        outcome.record = await_run(task, outcome, task.task_id, first, params['wait_timeout'], params['poll_interval'])
+        result['wait'] = dict(polls=outcome.polls, elapsed=round(outcome.elapsed, 3))
+    else:
+        outcome.record = answer if adopted else task.get()
+    _set_state(result, outcome.record)
+    result['execution_id'] = result['execution_id'] or execution_id(None, outcome.record)
+    _set_diff(result, diff, before, diff_state(outcome.record, result['execution_id']))
+    return task.verdict(outcome, params['wait_timeout']) if outcome.waited else None
+
+
+def _set_state(result, record):
+    result.update(task=record, status=record['status'], status_name=status_name(record['status']))
+
+
+def _set_diff(result, diff, before, after):
+    """``diff`` in diff mode: the task's state read first, and after the action (or as predicted)."""
+    if diff:
+        result['diff'] = dict(before=diff_state(before), after=after)
+
+
+def release_task(params, register=None):
+    """The backend of ``pipeline_action``: options checked, then the client made (``register`` gets it, for its
+    retry count); sends nothing."""
+    if params['skip_if_succeeded'] and params['action'] != 'start':
+        raise OptionError('skip_if_succeeded is only used with action=start (got action=%s)' % params['action'])
+    client = make_client(params, SERVICE)
+    return ReleaseTask(register(client) if register else client, params['project_id'], params['pipeline_id'],
+                       action_statuses(params['action'], params['approval_result']))
 
 
 def took_effect(before, after):

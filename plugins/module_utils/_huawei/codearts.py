@@ -3,12 +3,13 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Huawei Cloud CodeArts Pipeline v5 calls (internal use only; the API may change without notice).
+"""Huawei Cloud CodeArts Pipeline v5: the latest run of many pipelines (internal use only; the API may change
+without notice).
 
-Host: service ``codearts`` of ``huawei.py`` (``cloudpipeline-ext.{region}.myhuaweicloud.com``).
+Host: service ``codearts`` of ``client.py`` (``cloudpipeline-ext.{region}.myhuaweicloud.com``). The review gates
+of the same service are in ``codearts_review.py``.
 
-Status tables are data; ``finished``/``succeeded`` and their stage counterparts are pure functions
-over them. Run statuses (``PipelineLatestRun.status``, CONTRACTS.md section 5):
+Run statuses (``PipelineLatestRun.status``, CONTRACTS.md section 5), declared in ``RUN_STATUSES``:
 
 =========== ======== ========= ==========================================================
 status      finished succeeded why
@@ -29,81 +30,18 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._http import ApiError
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils.huawei import path_param
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._huawei.client import make_client, path_param
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._query import unique_ids
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._status import StatusTable
 
 SERVICE = 'codearts'
+
+RUN_STATUSES = StatusTable(success=('COMPLETED',), failure=('FAILED',), canceled=('CANCELED', 'IGNORED'),
+                           waiting=('PAUSED', 'SUSPEND'))
 
 # BatchShowPipelinesLatestStatus documents no maximum number of ids per request (checked in the
 # Chinese and international API references and the SDK model); 100 is the collection's own bound.
 BATCH_STATUS_LIMIT = 100
-BATCH_STATUS_LIMIT_DOCUMENTED = False
-
-# Run status -> (finished, succeeded).
-RUN_STATUSES = {
-    'COMPLETED': (True, True),
-    'FAILED': (True, False),
-    'CANCELED': (True, False),
-    'IGNORED': (True, False),
-    'RUNNING': (False, False),
-    'PAUSED': (False, False),
-    'SUSPEND': (False, False),
-}
-
-# Stage status (``stage_status_list[].status``) -> (finished, succeeded). A skipped, ignored or
-# unselected stage did not run and does not hold the run back, so it counts as succeeded.
-STAGE_STATUSES = {
-    'INIT': (False, False),
-    'QUEUED': (False, False),
-    'RUNNING': (False, False),
-    'ASYNC_RUNNING': (False, False),
-    'REDISPATCH': (False, False),
-    'PAUSED': (False, False),
-    'SUSPEND': (False, False),
-    'COMPLETED': (True, True),
-    'SKIPPED': (True, True),
-    'IGNORED': (True, True),
-    'UNSELECTED': (True, True),
-    'FAILED': (True, False),
-    'ASYNC_FAILED': (True, False),
-    'CANCELED': (True, False),
-}
-
-UNKNOWN_STATUS = 'UNKNOWN'
-
-
-def _lookup(table, status):
-    return table.get(str(status).upper() if status is not None else None, (False, False))
-
-
-def finished(status):
-    """True when a run with this status will not change any more (COMPLETED, FAILED, CANCELED, IGNORED)."""
-    return _lookup(RUN_STATUSES, status)[0]
-
-
-def succeeded(status):
-    """True only for COMPLETED."""
-    return _lookup(RUN_STATUSES, status)[1]
-
-
-def stage_finished(status):
-    """True when a stage with this status will not change any more."""
-    return _lookup(STAGE_STATUSES, status)[0]
-
-
-def stage_succeeded(status):
-    """True for a stage that completed or was legitimately not run (skipped, ignored, unselected)."""
-    return _lookup(STAGE_STATUSES, status)[1]
-
-
-def unique_ids(ids):
-    """The ids without duplicates, each at its first position."""
-    seen = set()
-    result = []
-    for pid in ids:
-        if pid not in seen:
-            seen.add(pid)
-            result.append(pid)
-    return result
 
 
 def chunks(items, size):
@@ -162,39 +100,24 @@ def _json_type(value):
     return 'null' if value is None else type(value).__name__
 
 
-def annotate(run):
-    """A copy of a run as the API gave it, plus ``finished`` and ``succeeded``."""
-    item = dict(run)
-    item['finished'] = finished(run.get('status'))
-    item['succeeded'] = succeeded(run.get('status'))
-    return item
+class LatestRuns:
+    """The latest runs of the pipelines of one project, as ``_query.Watch`` reads them."""
+
+    statuses = RUN_STATUSES
+    key = 'pipeline_id'
+
+    def __init__(self, client, project_id):
+        self.client = client
+        self.project_id = project_id
+
+    def latest(self, ids):
+        return batch_latest_status(self.client, self.project_id, ids)
+
+    def requests(self):
+        return self.client.requests_sent
 
 
-def status_report(ids, runs):
-    """``{pipelines, missing, summary}`` for the requested ``ids`` (caller's order, duplicates once).
-
-    ``pipelines``: the annotated latest run of every id that has one; ``missing``: ids without a
-    run; ``summary``: number of pipelines per run status (sorted by status).
-    """
-    pipelines = []
-    missing = []
-    summary = {}
-    for pid in unique_ids(ids):
-        run = runs.get(pid)
-        if run is None:
-            missing.append(pid)
-            continue
-        pipelines.append(annotate(run))
-        status = run.get('status') or UNKNOWN_STATUS
-        summary[status] = summary.get(status, 0) + 1
-    return dict(pipelines=pipelines, missing=missing, summary=dict(sorted(summary.items())))
-
-
-def all_finished(report):
-    """True when every pipeline with a run has a finished latest run (ids without a run do not block)."""
-    return all(item['finished'] for item in report['pipelines'])
-
-
-def read_status(client, project_id, ids, chunk=BATCH_STATUS_LIMIT):
-    """Read and build the status report of ``ids`` (see ``status_report``)."""
-    return status_report(ids, batch_latest_status(client, project_id, ids, chunk))
+def latest_runs(params, register=None):
+    """The backend of ``pipeline_status_info``; ``register`` gets the new client (for its retry count)."""
+    client = make_client(params, SERVICE)
+    return LatestRuns(register(client) if register else client, params['project_id'])

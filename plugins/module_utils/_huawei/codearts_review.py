@@ -1,0 +1,270 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) devops_cloud.pipelines contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Huawei Cloud pipeline review gates, the backend of ``stage_review`` (internal use only; the API may change
+without notice).
+
+Two APIs of the CodeArts host (CONTRACTS.md section 1):
+
+- v3 (seed): ``PUT /v3/manage/pipelines/{pipeline_id}/stages/{stage_index}/start_info`` with
+  ``{"mode": "review", "review_result": "pass" | "refuse"}``, answered ``201 {}``. No call reads this
+  gate's state, so the PUT is treated as the idempotent set it is.
+- v5 (CodeArts Pipeline): the manual review step of a run, found in
+  ``GET /v5/{project_id}/api/pipelines/{pipeline_id}/pipeline-runs/detail?pipeline_run_id=...``
+  (stages -> jobs -> steps) and decided with
+  ``POST .../pipeline-runs/{run}/jobs/{job_run_id}/steps/{step_run_id}/pass`` or ``/refuse``
+  (query ``approval_description``). The latest run comes from ``ListPipelineRuns``
+  (``POST .../pipeline-runs/list``, sorted by start time, newest first).
+
+Both gates answer ``review(result, check_mode, diff)``: they fill the module's result and return the
+failure message, or None.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import functools
+
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._engine import OptionError
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._http import ApiError, guarded_action
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._huawei.client import make_client, path_param
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._huawei.codearts import SERVICE
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._status import StatusTable
+
+APIS = ('auto', 'v3', 'v5')
+RESULTS = ('pass', 'refuse')
+
+# A manual review step is recognised by its plugin (``task``): the ManualReview extension
+# ("uses: Checkpoint" in pipeline YAML; official plugin names contain "manualReview").
+REVIEW_TASK_MARKERS = ('manualreview', 'manual_review', 'checkpoint')
+# Step statuses (SDK StepRun): RUNNING, CANCELED, COMPLETED, FAILED. A review step that runs waits for a
+# decision; PAUSED and SUSPEND (job/stage statuses) are taken as waiting as well. The terminal ones say the
+# gate was decided (passed, refused, cancelled, or not run).
+STEP_STATUSES = StatusTable(success=('COMPLETED',), failure=('FAILED',), canceled=('CANCELED',),
+                            skipped=('SKIPPED', 'IGNORED'), waiting=('RUNNING', 'PAUSED', 'SUSPEND'))
+V3_UNREAD = 'unknown (the v3 API cannot read it)'
+
+
+def choose_api(api, pipeline_id, stage_index):
+    """Which API a set of options means: ``'v3'`` or ``'v5'`` (``OptionError`` with the reason otherwise).
+
+    ``auto``: v3 when ``stage_index`` is given (the v3 gate is addressed by pipeline and stage index),
+    v5 otherwise. v3 pipeline ids are integers.
+    """
+    if api == 'auto':
+        api = 'v3' if stage_index is not None else 'v5'
+    if api == 'v3':
+        if stage_index is None:
+            raise OptionError('the v3 review API needs stage_index')
+        if not str(pipeline_id).isdigit():
+            raise OptionError('the v3 review API addresses pipelines by integer id; pipeline_id %r is not one (CodeArts '
+                              'v5 pipeline ids are 32-character strings: leave stage_index out to use v5)' % pipeline_id)
+        if int(pipeline_id) < 1:
+            raise OptionError('the v3 review API addresses pipelines by positive integer id; pipeline_id %r is not one'
+                              % pipeline_id)
+    elif stage_index is not None:
+        raise OptionError('stage_index applies to the v3 review API only; the v5 manual review is found by '
+                          'pipeline_run_id, job_name and step_name')
+    return api
+
+
+def is_review_step(step):
+    """Whether a step (StepRun) is a manual review, by its plugin name."""
+    task = str(step.get('task') or '').lower()
+    return any(marker in task for marker in REVIEW_TASK_MARKERS)
+
+
+def review_steps(run, job_name=None, step_name=None):
+    """Every manual review step of a run detail, in stage/job/step order, as gate dicts.
+
+    ``job_name``/``step_name`` narrow the search; a step named ``step_name`` counts even when its
+    plugin name is not recognised as a review.
+    """
+    gates = []
+    for stage_pos, stage in enumerate(_items(run, 'stages')):
+        for job in _items(stage, 'jobs'):
+            if job_name and job.get('name') != job_name:
+                continue
+            for step in _items(job, 'steps'):
+                if step_name:
+                    if step.get('name') != step_name:
+                        continue
+                elif not is_review_step(step):
+                    continue
+                gates.append(dict(
+                    stage_id=stage.get('id'), stage_name=stage.get('name'),
+                    stage_index=stage.get('sequence', stage_pos),
+                    job_id=job.get('id'), job_name=job.get('name'), job_status=job.get('status'),
+                    step_id=step.get('id'), step_name=step.get('name'), step_task=step.get('task'),
+                    status=step.get('status'),
+                ))
+    return gates
+
+
+def find_pending(run, job_name=None, step_name=None):
+    """``(pending, decided)``: the review steps that wait for a decision, and those already decided."""
+    gates = review_steps(run, job_name, step_name)
+    pending = [g for g in gates if STEP_STATUSES.waiting(g['status'])]
+    decided = [g for g in gates if STEP_STATUSES.terminal(g['status'])]
+    return pending, decided
+
+
+def _items(obj, key):
+    value = obj.get(key) if isinstance(obj, dict) else None
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
+def describe_gate(gate):
+    return "step %r (id %s) of job %r in stage %r" % (gate.get('step_name'), gate.get('step_id'),
+                                                      gate.get('job_name'), gate.get('stage_name'))
+
+
+class V3Review:
+    """The seed's review gate: a write-only PUT."""
+
+    def __init__(self, client, params, warn):
+        self.client = client
+        self.params = params
+        if params['comment']:
+            warn('comment is not sent: the v3 review API has no field for it')
+        for name in ('pipeline_run_id', 'job_name', 'step_name'):
+            if params[name]:
+                warn('%s applies to the v5 manual review only and is ignored with v3' % name)
+
+    @staticmethod
+    def path(pipeline_id, stage_index):
+        return '/v3/manage/pipelines/%s/stages/%s/start_info' % (path_param(pipeline_id), path_param(stage_index))
+
+    def set(self, pipeline_id, stage_index, result):
+        """Send the decision. The PUT sets a value, so repeating it is harmless: reads-style retries are allowed."""
+        answer = self.client.call('PUT', self.path(pipeline_id, stage_index),
+                                  body=dict(mode='review', review_result=result), idempotent=True)
+        return answer if answer is not None else {}
+
+    def review(self, result, check_mode=False, diff=False):
+        """Send the decision (the gate cannot be read: always a change); check mode sends nothing."""
+        params = self.params
+        gate = dict(pipeline_id=params['pipeline_id'], stage_index=params['stage_index'])
+        result.update(gate=gate, changed=True)
+        if diff:
+            result['diff'] = dict(before=dict(gate, review_result=V3_UNREAD), after=dict(gate, review_result=params['result']))
+        if check_mode:
+            result['msg'] = 'check mode: the v3 review cannot be read, the decision would be sent'
+            return None
+        try:
+            result['response'] = self.set(params['pipeline_id'], params['stage_index'], params['result'])
+        except ApiError as err:
+            # changed only when the decision may have reached the server (not after a refused connection or a 4xx)
+            result['changed'] = err.uncertain
+            raise
+        return None
+
+
+class V5Review:
+    """CodeArts Pipeline manual review steps of one project."""
+
+    def __init__(self, client, params):
+        if not params['project_id']:
+            raise ApiError('project_id is required for the CodeArts v5 manual review (or set HUAWEICLOUD_SDK_PROJECT_ID)')
+        self.client = client
+        self.params = params
+
+    def _pipeline(self, pipeline_id):
+        return '/v5/%s/api/pipelines/%s' % (path_param(self.params['project_id']), path_param(pipeline_id))
+
+    def latest_run_id(self, pipeline_id):
+        """ID of the newest run (ListPipelineRuns), or None when the pipeline never ran."""
+        data = self.client.call('POST', self._pipeline(pipeline_id) + '/pipeline-runs/list',
+                                body=dict(offset=0, limit=1, sort_key='start_time', sort_dir='desc'))
+        runs = data.get('pipeline_runs') if isinstance(data, dict) else data
+        runs = [r for r in runs if isinstance(r, dict)] if isinstance(runs, list) else []
+        if not runs:
+            return None
+        newest = max(runs, key=lambda r: r.get('start_time') or 0)
+        return newest.get('pipeline_run_id') or newest.get('id')
+
+    def run_detail(self, pipeline_id, run_id):
+        data = self.client.call('GET', self._pipeline(pipeline_id) + '/pipeline-runs/detail',
+                                query=[('pipeline_run_id', run_id)])
+        if not isinstance(data, dict):
+            raise ApiError('the run detail of pipeline %s is not a JSON object' % pipeline_id,
+                           method='GET', path=self._pipeline(pipeline_id) + '/pipeline-runs/detail')
+        return data
+
+    def decide(self, pipeline_id, run_id, gate, result, comment=None):
+        """Pass or refuse one step; sent once (callers wrap it in ``guarded_action``)."""
+        path = '%s/pipeline-runs/%s/jobs/%s/steps/%s/%s' % (
+            self._pipeline(pipeline_id), path_param(run_id), path_param(gate['job_id']), path_param(gate['step_id']),
+            result)
+        query = [('approval_description', comment)] if comment else None
+        answer = self.client.call('POST', path, query=query, idempotent=False)
+        if isinstance(answer, dict) and answer.get('success') is False:
+            raise ApiError('the server answered success=false to %s of %s' % (result, describe_gate(gate)),
+                           method='POST', path=path)
+        return answer if answer is not None else {}
+
+    def decided(self, pipeline_id, run_id, gate):
+        """Probe evidence after an uncertain decision: the step's status, once it no longer waits."""
+        for step in review_steps(self.run_detail(pipeline_id, run_id), step_name=gate['step_name']):
+            if step['step_id'] == gate['step_id'] and not STEP_STATUSES.waiting(step['status']):
+                return dict(adopted_status=step['status'])
+        return None
+
+    def review(self, result, check_mode=False, diff=False):
+        """Find the one review step that waits in the run (the latest unless ``pipeline_run_id``) and decide it,
+        once; nothing waits: no change (a failure with ``require_pending``)."""
+        params = self.params
+        pipeline_id = params['pipeline_id']
+        run_id = params['pipeline_run_id'] or self.latest_run_id(pipeline_id)
+        if not run_id:
+            return self._nothing(result, 'pipeline %s has never run: no manual review waits for a decision' % pipeline_id)
+        result['pipeline_run_id'] = run_id
+        run = self.run_detail(pipeline_id, run_id)
+        result['run_status'] = run.get('status')
+        pending, decided = find_pending(run, params['job_name'], params['step_name'])
+        if decided and not pending:
+            return self._nothing(result, 'the manual review was already decided: %s is %s'
+                                 % (describe_gate(decided[-1]), decided[-1]['status']))
+        if not pending:
+            return self._nothing(result, 'no manual review step waits for a decision in run %s (run status %s)'
+                                 % (run_id, run.get('status')))
+        if len(pending) > 1:
+            return '%d manual review steps wait for a decision in run %s: %s; choose one with job_name or step_name' % (
+                len(pending), run_id, '; '.join(describe_gate(g) for g in pending))
+        gate = dict(pending[0], pipeline_id=pipeline_id, pipeline_run_id=run_id)
+        result.update(gate=gate, changed=True)
+        step = dict(pipeline_run_id=run_id, step_id=gate['step_id'], step_name=gate['step_name'])
+        if diff:
+            result['diff'] = dict(before=dict(step, status=gate['status'], waiting_for_decision=True, decision=None),
+                                  after=dict(step, waiting_for_decision=False, decision=params['result']))
+        if check_mode:
+            return None
+        answer, adopted = guarded_action(
+            functools.partial(self.decide, pipeline_id, run_id, gate, params['result'], params['comment']),
+            functools.partial(self.decided, pipeline_id, run_id, gate))
+        result.update(adopted=adopted, response=answer)
+        if adopted and diff:
+            result['diff']['after']['status'] = answer['adopted_status']
+        return None
+
+    def _nothing(self, result, why):
+        if self.params['require_pending']:
+            return why
+        result['msg'] = why
+        return None
+
+
+def review_gate(params, result, register=None, warn=None):
+    """The gate of ``stage_review``'s options: the API is chosen (``result['api']``) and the options checked
+    before the client is made; ``register`` gets the client (for its retry count), ``warn`` the notes on
+    options v3 ignores."""
+    result['api'] = api = choose_api(params['api'], params['pipeline_id'], params['stage_index'])
+    if api == 'v3' and not params['endpoint']:
+        raise OptionError('the v3 review API documents no host: set endpoint to the pipeline service of your installation')
+    client = make_client(params, SERVICE)
+    client = register(client) if register else client
+    if api == 'v3':
+        return V3Review(client, params, warn or (lambda text: None))
+    return V5Review(client, params)
