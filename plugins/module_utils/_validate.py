@@ -154,17 +154,19 @@ class Text(Rule):
         return None
 
 
-class Region(Rule):
+class Region(Name):
     """A cloud region: it becomes part of a host name (``servicestage.{region}.myhuaweicloud.com``). Empty
     counts as not set (AWX credential types inject an empty ``HUAWEICLOUD_SDK_REGION`` when no region is given)."""
 
+    def __init__(self):
+        Name.__init__(self, strip=True, max_len=63, empty_ok=True)
+
     def check(self, value, raw):
-        found = _text_type(raw, allow_numbers=False)
-        if found:
+        found = Name.check(self, value, raw)
+        if found or str(value) == '' or _REGION.match(str(value)):
             return found
-        text = str(value)
-        if text == '':
-            return None
+        return ('must be a region id such as cn-north-4 (letters, digits and single hyphens; it becomes part '
+                'of the host name), not %r' % str(value)[:80])
         if not text.strip():
             return 'must not be blank (only spaces)'
         if len(text) > 63 or not _REGION.match(text):
