@@ -317,51 +317,37 @@ http_retries:
   type: int
 '''
 
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils._alibaba.client import (
-    alibaba_argument_spec,
-    make_client,
-)
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils._alibaba.flow import (
-    flow_argument_spec,
-    flow_runs,
-    run_url,
-)
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._alibaba.flow import flow_argument_spec
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._clouds import dual_argument_spec
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._engine import (
     Outcome,
     ensure_from_params,
     run_state_argument_spec,
 )
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._huawei.codearts_runs import codearts_argument_spec
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._module import PipelineModule, RunDiff
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._run_clouds import RunTask
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._validate import PIPELINE_RUN
 
 
-def _result(p, outcome):
-    run = outcome.record
-    result = dict(changed=outcome.changed, action=outcome.action, run=run, run_id=None, url=None)
-    if run:
-        result.update(run_id=run['id'], url=run_url(p['pipeline_id'], run['id']))
-    if p['state'] == 'canceled':
-        result['canceled_run_ids'] = outcome.stopped
-    return result
-
-
 def main():
-    argument_spec = alibaba_argument_spec()
+    argument_spec = dual_argument_spec()
     argument_spec.update(flow_argument_spec())
-    argument_spec.update(run_state_argument_spec('run_id', 'int'))
+    argument_spec.update(codearts_argument_spec())
+    argument_spec.update(run_state_argument_spec('run_id', 'str'))
+    argument_spec['pipeline_id'] = dict(type='str', required=True)
     module = PipelineModule(PIPELINE_RUN, argument_spec)
-    p = module.params
 
     outcome = Outcome()
-    result = _result(p, outcome)
+    result = dict(changed=False, action=outcome.action, run=None, run_id=None, url=None)
     with module.reporting(result):
-        api, client = make_client(p)
-        runs = RunDiff(flow_runs(api, module.client(client), p))
+        task = RunTask(module.params, module.client)
+        runs = RunDiff(task.target)
         try:
-            ensure_from_params(runs, p, module.check_mode, outcome=outcome)
+            ensure_from_params(runs, task.params, module.check_mode, outcome=outcome)
         finally:
-            result.update(_result(p, outcome))
-    module.finish_run(result, outcome, runs, diff=runs.diff(outcome, p['state']))
+            result.update(task.result(outcome))
+    module.finish_run(result, outcome, runs, diff=runs.diff(outcome, module.params['state']))
 
 
 if __name__ == '__main__':
