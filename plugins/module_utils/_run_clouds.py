@@ -31,6 +31,9 @@ ID_OPTIONS = ('pipeline_id', 'run_id')
 _FLOW_ID = re.compile(r'^[0-9]{1,20}$')
 _CODEARTS_ID = re.compile(r'^[A-Za-z0-9]{32}$')
 _NAMES = dict(alibaba='Alibaba Cloud Flow', huawei='Huawei Cloud CodeArts')
+# The option of the other cloud that does the same.
+_COUNTERPARTS = dict(envs='variables', comment='description', branches='sources', tags='sources',
+                     variables='envs', description='comment', sources='branches or tags')
 
 
 def id_cloud(value):
@@ -72,8 +75,9 @@ def pick_cloud(params):
     foreign = FLOW_OPTIONS if cloud == 'huawei' else codearts_runs.OPTIONS
     for name in foreign:
         if params.get(name) not in (None, {}, []):
-            raise OptionError('%s is an option of %s runs; it cannot be used with %s (cloud=%s)'
-                              % (name, _NAMES['alibaba' if cloud == 'huawei' else 'huawei'], _NAMES[cloud], cloud))
+            hint = ': use %s' % _COUNTERPARTS[name] if name in _COUNTERPARTS else ''
+            raise OptionError('%s is an option of %s runs; it cannot be used with %s (cloud=%s)%s'
+                              % (name, _NAMES['alibaba' if cloud == 'huawei' else 'huawei'], _NAMES[cloud], cloud, hint))
     return cloud
 
 
