@@ -23,6 +23,7 @@ from ansible_collections.devops_cloud.pipelines.plugins.module_utils._alibaba.fl
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._alibaba.flow import flow_runs
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._clouds import choose_cloud, vendor_params
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._engine import OptionError
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._http import check_base_url
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._huawei import codearts_runs
 
 FLOW_OPTIONS = ('branches', 'tags', 'branch_mode_branches', 'envs', 'pipeline_artifacts', 'acr_artifacts',
@@ -60,7 +61,11 @@ def _check_id(name, value, cloud):
 
 def pick_cloud(params):
     """The cloud of the task, its ids checked against it; ``OptionError`` naming the option otherwise."""
-    if not params.get('cloud'):
+    if params.get('cloud'):
+        for name in ID_OPTIONS:
+            if params.get(name) is not None:
+                _check_id(name, params[name], params['cloud'])
+    else:
         for name in ID_OPTIONS:
             if params.get(name) is not None and id_cloud(params[name]) is None:
                 raise OptionError('%s must be a positive integer (an Alibaba Cloud Flow id) or 32 letters and digits '
@@ -71,7 +76,7 @@ def pick_cloud(params):
     cloud = choose_cloud(params, infer)
     for name in ID_OPTIONS:
         if params.get(name) is not None:
-            _check_id(name, params[name], cloud)
+            _check_id(name, params[name], cloud)  # a Flow id of digits must also be positive
     foreign = FLOW_OPTIONS if cloud == 'huawei' else codearts_runs.OPTIONS
     for name in foreign:
         if params.get(name) not in (None, {}, []):
@@ -87,6 +92,10 @@ class RunTask:
 
     def __init__(self, params, register):
         self.cloud = pick_cloud(params)
+        own = '%s_endpoint' % self.cloud
+        if params.get(own):
+            # checked under its own name: the vendor code checks it again as ``endpoint``
+            check_base_url(params[own], own)
         if self.cloud == 'huawei':
             self.params = vendor_params(params, 'huawei', home='alibaba')
             self.target = codearts_runs.codearts_runs(self.params, register)

@@ -89,7 +89,8 @@ def test_infer_needs_ids_of_one_cloud():
 
 @pytest.mark.parametrize('extra, msg', [
     (dict(pipeline_id='abc'), 'pipeline_id must be a positive integer (an Alibaba Cloud Flow id) or 32 letters'),
-    (dict(pipeline_id='1001', cloud='huawei'), 'cloud=huawei does not fit the ids given'),
+    (dict(pipeline_id='1001', cloud='huawei'), "pipeline_id must be a Huawei Cloud CodeArts id (32 letters and digits), not '1001'"),
+    (dict(cloud='alibaba', organization_id='o1'), 'pipeline_id must be a positive integer (an Alibaba Cloud Flow id), not'),
     (dict(pipeline_id='abc', cloud='huawei'), 'pipeline_id must be a Huawei Cloud CodeArts id'),
     (dict(state='canceled', run_id='7'), 'pipeline_id and run_id are ids of different clouds'),
     (dict(branches={REPO: 'main'}), 'branches is an option of Alibaba Cloud Flow runs; it cannot be used with Huawei'),
