@@ -360,3 +360,38 @@ def test_flow_id_as_text_and_cloud_alibaba(fake_http, run_module):
                                            yunxiao_base_url='https://yx.example.test', project_id=PROJECT))
     assert result['action'] == 'existing' and result['run_id'] == 5 and result['run']['pipeline_id'] == 1001
     assert result['url'] == 'https://flow.aliyun.com/pipelines/1001/builds/5' and 'queued' not in result
+
+
+# --- pure helpers ------------------------------------------------------------------------------------
+
+def test_run_body_leaves_out_what_is_not_given():
+    assert cr.run_body() == {}
+    assert cr.run_body(sources=[], variables={}, choose_stages=[], choose_jobs=None, description='') == {'description': ''}
+    assert cr.source_body(dict(git_url=REPO, event_type='Push')) == {'type': 'code', 'params': {'git_type': 'codehub', 'git_url': REPO}}
+
+
+@pytest.mark.parametrize('source, ref', [
+    ({'type': 'code', 'params': {'git_url': REPO, 'build_params': {'build_type': 'tag', 'tag': 'v1'}}}, (REPO[:-4], 'tag', 'v1')),
+    ({'git_url': REPO.upper() + '/', 'build_type': 'branch', 'target_branch': 'main'}, (REPO[:-4], 'branch', 'main')),
+    ({'params': {'git_url': REPO}}, (REPO[:-4], 'branch', None)),
+    ({'params': {}}, None), (None, None),
+])
+def test_source_ref(source, ref):
+    assert cr.source_ref(source) == ref
+
+
+def test_error_body_is_kept_on_the_api_error(fake_http):
+    from ansible_collections.devops_cloud.pipelines.plugins.module_utils._http import ApiError
+    from ansible_collections.devops_cloud.pipelines.plugins.module_utils._huawei.client import make_client
+    fake_http.add('POST', RUN, queued_answer(201))
+    client = make_client(dict(auth_token=TOKEN, endpoint='https://hw.example.test', project_id=PROJECT), 'codearts')
+    with pytest.raises(ApiError) as err:
+        client.call('POST', RUN, body={}, idempotent=False)
+    assert err.value.code == 'DEVPIPE.00011169' and err.value.status == 201
+    assert err.value.data['error'] == {'pipeline_run_id': R2, 'queue_id': 'q' * 32}
+
+
+def test_per_cloud_endpoint_is_checked_under_its_own_name(fake_http, run_module):
+    result = run_module(pipeline_run, args(huawei_endpoint='https://user:pw@hw.example.test'))
+    assert result['failed'] and result['msg'].startswith('huawei_endpoint must not contain a user name')
+    assert fake_http.calls == []
