@@ -395,3 +395,16 @@ def test_per_cloud_endpoint_is_checked_under_its_own_name(fake_http, run_module)
     result = run_module(pipeline_run, args(huawei_endpoint='https://user:pw@hw.example.test'))
     assert result['failed'] and result['msg'].startswith('huawei_endpoint must not contain a user name')
     assert fake_http.calls == []
+
+
+@pytest.mark.parametrize('variable', ['HUAWEICLOUD_SDK_REGION', 'HUAWEICLOUD_SDK_PROJECT_ID'])
+def test_flow_task_of_0_1_0_with_huawei_environment(fake_http, run_module, monkeypatch, variable):
+    # an AWX job with a Huawei credential attached: access_key/secret_key of a 0.1.0 Flow task stay Alibaba's
+    monkeypatch.setenv(variable, 'cn-north-4' if variable.endswith('REGION') else PROJECT)
+    pop = r'/organization/o1/pipelines/1001/pipelineRuns'
+    fake_http.add('GET', pop, dict(status=200, json={'success': True, 'pipelineRuns': [{'pipelineRunId': 5, 'status': 'RUNNING'}]}))
+    fake_http.add('GET', pop + '/5', dict(status=200, json={'success': True, 'pipelineRun': {'pipelineRunId': 5, 'status': 'RUNNING'}}))
+    result = run_module(pipeline_run, dict(organization_id='o1', pipeline_id=1001, access_key='LTAIUNIT0001', secret_key='ali-unit-sk-1',
+                                           endpoint='https://devops.example.test'))
+    assert not result.get('failed'), result
+    assert result['action'] == 'existing' and 'LTAIUNIT0001' in fake_http.calls[0].headers['Authorization']
