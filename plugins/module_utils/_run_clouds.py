@@ -69,7 +69,7 @@ def pick_cloud(params):
         for name in ID_OPTIONS:
             if params.get(name) is not None and id_cloud(params[name]) is None:
                 raise OptionError('%s must be a positive integer (an Alibaba Cloud Flow id) or 32 letters and digits '
-                                  '(a Huawei Cloud CodeArts id), not %r; set cloud when the id has another form'
+                                  '(a Huawei Cloud CodeArts id), not %r'
                                   % (name, str(params[name])[:80]))
         if infer(params) is None:
             raise OptionError('pipeline_id and run_id are ids of different clouds; set cloud to huawei or alibaba')
