@@ -36,6 +36,14 @@ from ansible_collections.devops_cloud.pipelines.plugins.module_utils._status imp
 GATE_KINDS = ('manual_review', 'checkpoint', 'delay', 'validation')
 DECISIONS = ('pass', 'refuse')
 STATE_WORDS = dict(pending='pending', decided='decided', not_reached='not reached yet', run_ended='the run ended')
+# Why a gate that is not pending is left alone, by its state.
+NOT_PENDING = dict(decided='already decided', not_reached='not reached yet', run_ended='the run ended')
+# A kind in messages: singular and plural.
+KIND_WORDS = dict(manual_review=('manual review step', 'manual review steps'),
+                  checkpoint=('stage-entry checkpoint', 'stage-entry checkpoints'),
+                  delay=('delayed execution', 'delayed executions'),
+                  validation=('validation job', 'validation jobs'))
+NAME_OPTIONS = 'stage_name, job_name or step_name'
 
 
 def gate(kind, stage=None, job=None, step=None, ids=None, status=None, table=None, pending=None,
@@ -97,16 +105,28 @@ def _listing(gates):
     return '; '.join(gate_summary(g) for g in gates)
 
 
-def _matches(item, stage, job, step, ids):
+def kind_counts(gates):
+    """``'2 manual review steps, 1 stage-entry checkpoint'``."""
+    parts = []
+    for kind in GATE_KINDS:
+        count = len([g for g in gates if g['kind'] == kind])
+        if count:
+            parts.append('%d %s' % (count, KIND_WORDS[kind][count != 1]))
+    return ', '.join(parts)
+
+
+def _matches(item, stage, job, step, ids, kind=None):
+    if kind is not None and item['kind'] != kind:
+        return False
     for level, wanted in (('stage', stage), ('job', job), ('step', step)):
         if wanted is not None and item.get(level) != wanted:
             return False
     return all(str(item['ids'].get(key)) == str(value) for key, value in (ids or {}).items())
 
 
-def select_gate(gates, stage=None, job=None, step=None, ids=None, where='the run'):
+def select_gate(gates, stage=None, job=None, step=None, ids=None, where='the run', kind=None):
     """The gate the names (exact, case-sensitive) and raw ``ids`` (a dict; each given key must equal the gate's
-    id of that key) point to; without any, the one pending gate.
+    id of that key) point to; without any, the one pending gate. ``kind`` keeps gates of that kind only.
 
     Among several matches the single pending one is chosen. Returns None when several match and none is
     pending (nothing to decide, nothing to name). ``OptionError``, listing what exists, when the run has no
@@ -114,10 +134,11 @@ def select_gate(gates, stage=None, job=None, step=None, ids=None, where='the run
     """
     if not gates:
         raise OptionError('%s has no gate (%s)' % (where, ', '.join(GATE_KINDS)))
-    named = any(v is not None for v in (stage, job, step)) or bool(ids)
-    found = [g for g in gates if _matches(g, stage, job, step, ids)]
+    named = any(v is not None for v in (stage, job, step, kind)) or bool(ids)
+    found = [g for g in gates if _matches(g, stage, job, step, ids, kind)]
     if not found:
-        asked = ' '.join("%s '%s'" % (k, v) for k, v in (('stage', stage), ('job', job), ('step', step)) if v is not None)
+        asked = ' '.join("%s '%s'" % (k, v) for k, v in (('kind', kind), ('stage', stage), ('job', job), ('step', step))
+                         if v is not None)
         asked = ' '.join([asked] + ['%s %s' % (k, v) for k, v in sorted((ids or {}).items())]).strip()
         hint = ' (names are case-sensitive)' if any(v is not None for v in (stage, job, step)) else ''
         raise OptionError('no gate of %s matches %s%s; its gates: %s' % (where, asked, hint, _listing(gates)))
@@ -125,8 +146,9 @@ def select_gate(gates, stage=None, job=None, step=None, ids=None, where='the run
     if len(pending) == 1:
         return pending[0]
     if len(pending) > 1:
-        raise OptionError('%d gates of %s are pending%s; name one with stage/job/step: %s' % (
-            len(pending), where, ' and match the names' if named else '', _listing(pending)))
+        raise OptionError('%d gates of %s are pending%s (%s); name one with %s: %s' % (
+            len(pending), where, ' and match the names' if named else '', kind_counts(pending), NAME_OPTIONS,
+            _listing(pending)))
     return found[0] if len(found) == 1 else None
 
 
@@ -195,8 +217,9 @@ def _show(outcome, before, now):
 def decide_gate(target, selector, decision, comment=None, check_mode=False, guard=None, sleep=None):
     """Pass or refuse one gate; returns a ``GateOutcome``.
 
-    ``selector``: dict of ``run_id`` (None: the latest run), ``stage``, ``job``, ``step`` and ``ids`` (see
-    ``select_gate``). A gate that is not pending is not touched (``changed`` false, the gate as the server
+    ``selector``: dict of ``run_id`` (None: the latest run), ``stage``, ``job``, ``step``, ``ids`` and ``kind``
+    (see ``select_gate``). A run without any gate is no change either (the msg says so; a target may word it
+    with ``no_gate(where, run)``). A gate that is not pending is not touched (``changed`` false, the gate as the server
     shows it); check mode reads only. The decision goes through ``guard(act, probe)`` (default
     ``_http.guarded_action``): it is sent once, and a lost answer is settled by reading the gate back --
     no longer pending means the decision took (adopted); no evidence raises, saying it was not repeated.
@@ -206,10 +229,16 @@ def decide_gate(target, selector, decision, comment=None, check_mode=False, guar
     guard = guard or functools.partial(guarded_action, sleep=sleep)
     outcome = GateOutcome(decision)
     if _read(target, outcome, selector.get('run_id')) is None:
-        outcome.msg = 'the pipeline has no run, so no gate to decide'
+        outcome.msg = 'the pipeline has never run, so no gate waits for a decision'
         return outcome
     where = _where(target, outcome.run_id)
     gates = read_gates(target, outcome.run)
+    if selector.get('kind'):
+        gates = [g for g in gates if g['kind'] == selector['kind']]
+    if not gates:
+        outcome.msg = (target.no_gate(where, outcome.run) if hasattr(target, 'no_gate') else
+                       'no gate waits for a decision in %s (run status %s)' % (where, outcome.run_status))
+        return outcome
     chosen = select_gate(gates, selector.get('stage'), selector.get('job'), selector.get('step'), selector.get('ids'),
                          where=where)
     if chosen is None:
@@ -217,7 +246,8 @@ def decide_gate(target, selector, decision, comment=None, check_mode=False, guar
         return outcome
     _show(outcome, chosen, chosen)
     if not chosen['pending']:
-        outcome.msg = 'the gate is not pending, nothing sent: %s' % gate_summary(chosen)
+        outcome.msg = 'the gate is not pending (%s), nothing sent: %s' % (NOT_PENDING[chosen['state']],
+                                                                          gate_summary(chosen))
         return outcome
     outcome.changed = True
     if check_mode:
@@ -246,7 +276,7 @@ def decide_gate(target, selector, decision, comment=None, check_mode=False, guar
             gate_summary(fresh), err)
         return outcome
     outcome.action = 'adopted' if adopted else 'decided'
-    outcome.response = None if adopted else answer
+    outcome.response = dict(adopted_status=answer.get('status')) if adopted else answer
     _read(target, outcome, run_id)
     fresh = _same(read_gates(target, outcome.run), chosen) if outcome.run is not None else None
     _show(outcome, chosen, fresh or (answer if adopted else None))
