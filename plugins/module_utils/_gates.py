@@ -214,7 +214,7 @@ def _show(outcome, before, now):
     outcome.gate = dict(now or before, status_before=before['status'], status_after=now['status'] if now else None)
 
 
-def decide_gate(target, selector, decision, comment=None, check_mode=False, guard=None, sleep=None):
+def decide_gate(target, selector, decision, comment=None, check_mode=False, guard=None, sleep=None, outcome=None):
     """Pass or refuse one gate; returns a ``GateOutcome``.
 
     ``selector``: dict of ``run_id`` (None: the latest run), ``stage``, ``job``, ``step``, ``ids`` and ``kind``
@@ -227,7 +227,7 @@ def decide_gate(target, selector, decision, comment=None, check_mode=False, guar
     if decision not in DECISIONS:
         raise OptionError('decision must be one of %s (got %r)' % (', '.join(DECISIONS), decision))
     guard = guard or functools.partial(guarded_action, sleep=sleep)
-    outcome = GateOutcome(decision)
+    outcome = outcome or GateOutcome(decision)  # given by a caller that reports what was seen when this raises
     if _read(target, outcome, selector.get('run_id')) is None:
         outcome.msg = 'the pipeline has never run, so no gate waits for a decision'
         return outcome

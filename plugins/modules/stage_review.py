@@ -265,6 +265,7 @@ msg:
   sample: no manual review step waits for a decision in run 94511c7207474053ab5f6e2dd5624cd5 (run status COMPLETED)
 '''
 
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._gates import GATE_KINDS
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._huawei import codearts_review
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._huawei.client import (
     HUAWEI_MODULE_KWARGS,
@@ -284,6 +285,8 @@ def main():
         pipeline_run_id=dict(type='str'),
         job_name=dict(type='str'),
         step_name=dict(type='str'),
+        stage_name=dict(type='str'),
+        gate_kind=dict(type='str', choices=list(GATE_KINDS)),
         comment=dict(type='str'),
         require_pending=dict(type='bool', default=False),
     )

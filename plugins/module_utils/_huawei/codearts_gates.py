@@ -112,6 +112,10 @@ class CodeArtsGates(CodeArtsRuns):
                         found.append(step_gate(kind, run['id'], stage, step, job))
         return found
 
+    def no_gate(self, where, run):
+        return ('no manual review step waits for a decision in %s (run status %s), nor a stage-entry checkpoint or '
+                'delayed execution' % (where, run.get('status')))
+
     def _named(self, step):
         return self.step_name is not None and step.get('name') == self.step_name
 
