@@ -281,3 +281,57 @@ def decide_gate(target, selector, decision, comment=None, check_mode=False, guar
     fresh = _same(read_gates(target, outcome.run), chosen) if outcome.run is not None else None
     _show(outcome, chosen, fresh or (answer if adopted else None))
     return outcome
+
+
+class GateReview:
+    """One ``stage_review`` task on a gate target: ``review(result, check_mode, diff)`` decides and fills the
+    module result (also when ``decide_gate`` raises half way), returning a failure message or None.
+    ``params``: the module options (``result``, ``comment``, ``require_pending``, ``stage_name``, ``job_name``,
+    ``step_name``, ``gate_kind``, and the run as ``pipeline_run_id`` or ``run_id``); ``ids``: raw gate ids.
+    ``shape(gate)`` turns the gate into the returned one (a subclass may add keys)."""
+
+    def __init__(self, target, params, ids=None):
+        self.target = target
+        self.params = params
+        self.ids = ids or None
+
+    def shape(self, item):
+        return item
+
+    def review(self, result, check_mode=False, diff=False):
+        params = self.params
+        selector = dict(run_id=params.get('pipeline_run_id') or params.get('run_id'), stage=params.get('stage_name'),
+                        job=params.get('job_name'), step=params.get('step_name'), kind=params.get('gate_kind'),
+                        ids=self.ids)
+        outcome = GateOutcome(params['result'])
+        try:
+            decide_gate(self.target, selector, params['result'], params.get('comment'), check_mode, outcome=outcome)
+        finally:
+            self.report(result, outcome, diff)
+        if outcome.action == 'none' and params.get('require_pending'):
+            return outcome.msg
+        return None
+
+    def report(self, result, outcome, diff=False):
+        result.update(changed=outcome.changed, adopted=outcome.action == 'adopted', action=outcome.action,
+                      decision=outcome.decision)
+        if outcome.run_id is not None:
+            result.update(pipeline_run_id=outcome.run_id, run_id=outcome.run_id, run_status=outcome.run_status)
+        if outcome.gate is not None:
+            result['gate'] = item = self.shape(outcome.gate)
+            if diff and outcome.changed:
+                where = dict(run_id=outcome.run_id, kind=item['kind'], stage=item['stage'], job=item['job'],
+                             step=item['step'])
+                where = self.diff_keys(item, where)
+                after = dict(where, waiting_for_decision=False, decision=outcome.decision)
+                if outcome.action == 'adopted':
+                    after['status'] = item['status_after']
+                result['diff'] = dict(before=dict(where, status=item['status_before'], waiting_for_decision=True,
+                                                  decision=None), after=after)
+        if outcome.response is not None:
+            result['response'] = outcome.response
+        if outcome.msg:
+            result['msg'] = outcome.msg
+
+    def diff_keys(self, item, where):
+        return where

@@ -26,7 +26,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._engine import OptionError
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils._gates import GateOutcome, decide_gate
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._gates import GateReview
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._http import ApiError
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._huawei import codearts_gates
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._huawei.client import make_client, path_param
@@ -157,29 +157,16 @@ class V3Review:
         return None
 
 
-class V5Review:
+class V5Review(GateReview):
     """CodeArts Pipeline gates of one pipeline (manual review, stage-entry checkpoint, delayed execution), decided
-    through ``_gates.decide_gate`` on a ``codearts_gates.CodeArtsGates`` target."""
+    through ``_gates.decide_gate`` on a ``codearts_gates.CodeArtsGates`` target; the result keeps the gate keys
+    of 0.1.0 (``legacy_gate``)."""
 
-    def __init__(self, target, params):
-        self.target = target
-        self.params = params
+    def shape(self, item):
+        return legacy_gate(item, self.params['pipeline_id'])
 
-    def review(self, result, check_mode=False, diff=False):
-        """Find the gate (the one pending one unless names or ``gate_kind`` choose) in the run (the latest unless
-        ``pipeline_run_id``) and decide it, once; a gate that is not pending: no change (a failure with
-        ``require_pending``)."""
-        params = self.params
-        selector = dict(run_id=params['pipeline_run_id'], stage=params.get('stage_name'), job=params['job_name'],
-                        step=params['step_name'], kind=params.get('gate_kind'))
-        outcome = GateOutcome(params['result'])
-        try:
-            decide_gate(self.target, selector, params['result'], params['comment'], check_mode, outcome=outcome)
-        finally:
-            report(result, outcome, params['pipeline_id'], diff)
-        if outcome.action == 'none' and params['require_pending']:
-            return outcome.msg
-        return None
+    def diff_keys(self, item, where):
+        return dict(pipeline_run_id=item['pipeline_run_id'], step_id=item['step_id'], step_name=item['step_name'])
 
 
 def legacy_gate(item, pipeline_id):
@@ -188,26 +175,6 @@ def legacy_gate(item, pipeline_id):
     return dict(item, pipeline_id=pipeline_id, pipeline_run_id=ids.get('run_id'), stage_id=ids.get('stage_id'),
                 stage_name=item['stage'], job_id=ids.get('job_id'), job_name=item['job'], step_id=ids.get('step_id'),
                 step_name=item['step'], step_task=item.get('task'), status=item['status_before'])
-
-
-def report(result, outcome, pipeline_id, diff=False):
-    """Fill the module result from a ``GateOutcome`` (also when ``decide_gate`` raised half way)."""
-    result.update(changed=outcome.changed, adopted=outcome.action == 'adopted', action=outcome.action)
-    if outcome.run_id is not None:
-        result.update(pipeline_run_id=outcome.run_id, run_id=outcome.run_id, run_status=outcome.run_status)
-    if outcome.gate is not None:
-        result['gate'] = gate = legacy_gate(outcome.gate, pipeline_id)
-        if diff and outcome.changed:
-            step = dict(pipeline_run_id=gate['pipeline_run_id'], step_id=gate['step_id'], step_name=gate['step_name'])
-            after = dict(step, waiting_for_decision=False, decision=outcome.decision)
-            if outcome.action == 'adopted':
-                after['status'] = gate['status_after']
-            result['diff'] = dict(before=dict(step, status=gate['status_before'], waiting_for_decision=True,
-                                              decision=None), after=after)
-    if outcome.response is not None:
-        result['response'] = outcome.response
-    if outcome.msg:
-        result['msg'] = outcome.msg
 
 
 def review_gate(params, result, register=None, warn=None):
@@ -224,4 +191,5 @@ def review_gate(params, result, register=None, warn=None):
     if api == 'v3':
         return V3Review(client, params, warn or (lambda text: None))
     return V5Review(codearts_gates.CodeArtsGates(client, params['project_id'], params['pipeline_id'],
-                                                 step_name=params['step_name']), params)
+                                                 step_name=params['step_name']), params,
+                    ids=dict((k, params.get(k)) for k in ('job_id', 'step_id') if params.get(k)))
