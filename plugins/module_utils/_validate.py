@@ -480,13 +480,22 @@ STAGE_EXECUTE = _table(
         base_branch=NAME,
         release_branch=NAME),
 )
+# stage_review serves both clouds: ids are path segments here; Alibaba's are also checked to be positive integers
+# once the cloud is known (_review_clouds).
 STAGE_REVIEW = _table(
-    HUAWEI,
+    ALIBABA, HUAWEI,
     pipeline_id=SEGMENT,
     stage_index=Count(0),
     pipeline_run_id=SEGMENT,
+    run_id=SEGMENT,
+    app_name=SEGMENT,
+    release_workflow_sn=SEGMENT,
+    release_stage_sn=SEGMENT,
+    stage_name=NAME,
     job_name=NAME,
     step_name=NAME,
+    job_id=SEGMENT,
+    step_id=SEGMENT,
     comment=TEXT,
 )
 PIPELINE_STATUS_INFO = _table(

@@ -265,35 +265,40 @@ msg:
   sample: no manual review step waits for a decision in run 94511c7207474053ab5f6e2dd5624cd5 (run status COMPLETED)
 '''
 
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._clouds import dual_argument_spec
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._gates import GATE_KINDS
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils._huawei import codearts_review
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils._huawei.client import (
-    HUAWEI_MODULE_KWARGS,
-    huawei_argument_spec,
-)
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._huawei.client import HUAWEI_MODULE_KWARGS
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._module import PipelineModule
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._review_clouds import APIS, review_task
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._validate import STAGE_REVIEW
 
 
 def main():
-    argument_spec = huawei_argument_spec()
+    argument_spec = dual_argument_spec()
     argument_spec.update(
-        api=dict(type='str', default='auto', choices=list(codearts_review.APIS)),
-        pipeline_id=dict(type='str', required=True),
-        result=dict(type='str', required=True, choices=list(codearts_review.RESULTS)),
+        api=dict(type='str', default='auto', choices=list(APIS)),
+        pipeline_id=dict(type='str'),
+        result=dict(type='str', required=True, choices=['pass', 'refuse']),
         stage_index=dict(type='int'),
         pipeline_run_id=dict(type='str'),
+        run_id=dict(type='str', aliases=['execution_number']),
+        app_name=dict(type='str'),
+        release_workflow_sn=dict(type='str'),
+        release_stage_sn=dict(type='str'),
+        stage_name=dict(type='str'),
         job_name=dict(type='str'),
         step_name=dict(type='str'),
-        stage_name=dict(type='str'),
+        job_id=dict(type='str'),
+        step_id=dict(type='str'),
         gate_kind=dict(type='str', choices=list(GATE_KINDS)),
         comment=dict(type='str'),
         require_pending=dict(type='bool', default=False),
     )
     module = PipelineModule(STAGE_REVIEW, argument_spec, **HUAWEI_MODULE_KWARGS)
-    result = dict(changed=False, result=module.params['result'], gate=None, adopted=False)
+    result = dict(changed=False, result=module.params['result'], decision=module.params['result'], gate=None,
+                  adopted=False)
     with module.reporting(result):
-        gate = codearts_review.review_gate(module.params, result, module.client, module.warn)
+        gate = review_task(module.params, result, module.client, module.warn)
         msg = gate.review(result, module.check_mode, module._diff)
     module.conclude(result, msg)
 
