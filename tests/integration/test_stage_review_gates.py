@@ -151,20 +151,22 @@ def test_two_gates_decided_one_by_one(playbook, emu):
 
 
 def test_not_pending_gates(playbook, emu):
-    # A gate not reached yet: the Flow run is still in Build; a run with no gate; a pipeline that never ran.
-    run_id = requests.post(emu.url + FLOW % 1003 + '/runs', headers=TOKEN, json={}, timeout=10).json()
+    # A gate not reached yet (a step named by step_name counts as a gate; Deploy has not started), a run with no
+    # gate, a pipeline that never ran: no change, and nothing sent.
     run = playbook('stage_review/gates_decide.yml', extra_vars=dict(
-        gate=dict(pipeline_id='1003', run_id=str(run_id), job_name='approve'), decision='pass', once=True))
+        gate=dict(pipeline_id='c0000000000000000000000000000003', step_name='deploy'), decision='pass', once=True))
     first = run.saved('gates')['first']
     assert not first.get('failed') and not first['changed'], first
-    assert first['gate']['state'] in ('not_reached', 'pending')
-    if first['gate']['state'] == 'not_reached':
-        assert 'not reached yet' in first['msg']
+    assert first['gate']['state'] == 'not_reached' and 'not reached yet' in first['msg']
     run = playbook('stage_review/gates_decide.yml', extra_vars=dict(
         gate=dict(pipeline_id='a0000000000000000000000000000001'), decision='pass', once=True))
     first = run.saved('gates')['first']
     assert not first['changed'] and first['gate'] is None and 'no manual review step waits' in first['msg']
-    assert [e for e in decisions(emu)] == []
+    run = playbook('stage_review/gates_decide.yml', extra_vars=dict(
+        gate=dict(pipeline_id='1001'), decision='pass', once=True))
+    first = run.saved('gates')['first']
+    assert not first.get('failed') and not first['changed'] and 'never run' in first['msg'], first
+    assert decisions(emu) == []
 
 
 @pytest.mark.parametrize('case', ['codearts_checkpoint', 'flow', 'appstack'])
