@@ -39,7 +39,7 @@ APIS = ('auto',) + HUAWEI_APIS + ALIBABA_APIS
 STAGE_OPTIONS = ('app_name', 'release_workflow_sn', 'release_stage_sn')
 # Options that only mean something on one cloud.
 HUAWEI_ONLY = ('stage_index', 'pipeline_run_id', 'step_name', 'step_id')
-ALIBABA_ONLY = STAGE_OPTIONS
+ALIBABA_ONLY = STAGE_OPTIONS + ('execution_number',)
 ALIBABA_KINDS = ('validation',)
 
 
@@ -107,8 +107,6 @@ def review_task(params, result, register, warn):
         check_base_url(params[own], own)
     if cloud == 'huawei':
         _foreign(params, ALIBABA_ONLY, cloud)
-        if params.get('run_id') is not None and params.get('pipeline_run_id') is not None:
-            raise OptionError('give the CodeArts run as pipeline_run_id or as run_id, not both')
         if params.get('pipeline_id') is None:
             raise OptionError('pipeline_id is required for Huawei Cloud gates')
         hparams = vendor_params(params, 'huawei', home='huawei')
@@ -132,8 +130,11 @@ def review_task(params, result, register, warn):
                           'release_stage_sn (an AppStack release stage)')
     else:
         aparams['pipeline_id'] = _positive('pipeline_id', params['pipeline_id'])
-    if params.get('run_id') is not None:
-        aparams['run_id'] = _positive('run_id', params['run_id'])
+    if params.get('execution_number') is not None and not stage:
+        raise OptionError('execution_number names an AppStack release stage execution; use run_id for a Flow run')
+    for name in ('run_id', 'execution_number'):
+        if params.get(name) is not None:
+            aparams['run_id'] = _positive(name, params[name])
     ids = dict(job_id=_positive('job_id', params['job_id'])) if params.get('job_id') is not None else None
     if params.get('comment'):
         warn('comment is not sent: the Alibaba Cloud validation calls have no field for it')

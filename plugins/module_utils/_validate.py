@@ -488,6 +488,7 @@ STAGE_REVIEW = _table(
     stage_index=Count(0),
     pipeline_run_id=SEGMENT,
     run_id=SEGMENT,
+    execution_number=POSITIVE_DIGITS,
     app_name=SEGMENT,
     release_workflow_sn=SEGMENT,
     release_stage_sn=SEGMENT,

@@ -84,9 +84,12 @@ options:
   run_id:
     description:
       - The run whose gate is decided; by default the latest one. A Flow run ID, the number of an AppStack release
-        stage execution (alias O(execution_number)), or a CodeArts run ID (as O(pipeline_run_id)).
+        stage execution (as O(execution_number)), or a CodeArts run ID (as O(pipeline_run_id)).
     type: str
-    aliases: [execution_number]
+  execution_number:
+    description:
+      - AppStack only. The number of the release stage execution whose gate is decided; by default the latest.
+    type: str
   app_name:
     description:
       - AppStack application; with O(release_workflow_sn) and O(release_stage_sn) it names the release stage whose
@@ -500,7 +503,6 @@ msg:
 
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._clouds import dual_argument_spec
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._gates import GATE_KINDS
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils._huawei.client import HUAWEI_MODULE_KWARGS
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._module import PipelineModule
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._review_clouds import APIS, review_task
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._validate import STAGE_REVIEW
@@ -514,7 +516,8 @@ def main():
         result=dict(type='str', required=True, choices=['pass', 'refuse']),
         stage_index=dict(type='int'),
         pipeline_run_id=dict(type='str'),
-        run_id=dict(type='str', aliases=['execution_number']),
+        run_id=dict(type='str'),
+        execution_number=dict(type='str'),
         app_name=dict(type='str'),
         release_workflow_sn=dict(type='str'),
         release_stage_sn=dict(type='str'),
@@ -527,7 +530,8 @@ def main():
         comment=dict(type='str'),
         require_pending=dict(type='bool', default=False),
     )
-    module = PipelineModule(STAGE_REVIEW, argument_spec, **HUAWEI_MODULE_KWARGS)
+    module = PipelineModule(STAGE_REVIEW, argument_spec, mutually_exclusive=[
+        ('auth_token', 'access_key'), ('run_id', 'pipeline_run_id', 'execution_number')])
     result = dict(changed=False, result=module.params['result'], decision=module.params['result'], gate=None,
                   adopted=False)
     with module.reporting(result):

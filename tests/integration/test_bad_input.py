@@ -129,7 +129,13 @@ OPTIONS = {
                                            task_name='name', approval_result='choice', comment='text',
                                            skip_if_succeeded='bool')),
     'stage_review': dict(HUAWEI, api='choice', pipeline_id='segment', result='choice', pipeline_run_id='segment',
-                         job_name='name', step_name='name', comment='text', require_pending='bool'),
+                         job_name='name', step_name='name', comment='text', require_pending='bool',
+                         stage_name='name', gate_kind='choice', job_id='segment', step_id='segment', run_id='segment',
+                         cloud='choice', huawei_endpoint='endpoint'),
+    'stage_review_flow': dict(organization_id='segment', pipeline_id='positive_int', run_id='positive_int',
+                              job_id='positive_int', yunxiao_base_url='endpoint', yunxiao_token='secret'),
+    'stage_review_appstack': dict(app_name='segment', release_workflow_sn='segment', release_stage_sn='segment',
+                                  run_id='positive_digits', execution_number='positive_digits'),
     'stage_review_v3': dict(pipeline_id='positive_int', stage_index='index'),
     'pipeline_status_info': dict(HUAWEI, pipeline_ids='id_list', query='expression', wait_until='expression',
                                  wait_timeout='wait_timeout', poll_interval='poll_interval'),
@@ -168,6 +174,9 @@ def base_args(variant, url):
         'pipeline_action': dict(hw, pipeline_id='rt-ok-0001', action='start', wait=False),
         'stage_review': dict(hw, pipeline_id='a0000000000000000000000000000003', result='pass'),
         'stage_review_v3': dict(hw, pipeline_id='101', stage_index=1, result='pass'),
+        'stage_review_flow': dict(token, cloud='alibaba', pipeline_id='1003', result='pass'),
+        'stage_review_appstack': dict(token, cloud='alibaba', result='pass', app_name='demo-app', release_workflow_sn='wf-0001',
+                                      release_stage_sn='stage-prod'),
         'pipeline_status_info': dict(hw, pipeline_ids=['a0000000000000000000000000000001']),
         'pipeline_run': dict(token, pipeline_id=1001),
         'pipeline_run_canceled': dict(token, pipeline_id=1001, state='canceled'),
@@ -187,6 +196,7 @@ def _cases():
     cases = []
     for variant, options in sorted(OPTIONS.items()):
         module = variant.split('_canceled')[0].split('_openapi')[0].split('_v3')[0].split('_codearts')[0]
+        module = module.split('_flow')[0].split('_appstack')[0]
         for option, kind in sorted(options.items()):
             for label, value in BAD[kind]:
                 cases.append(pytest.param(module, variant, option, value, id='%s-%s-%s' % (variant, option, label)))
