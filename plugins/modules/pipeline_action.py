@@ -124,6 +124,10 @@ options:
     type: bool
     default: true
 notes:
+  - ServiceStage offers no log of the tasks of a release task. When the release fails, RV(failure.job) names the task
+    that failed (from the task list of the release task) and RV(failure.log_tail) holds the entry of the execution in
+    the release task history (C(GET /v3/{project_id}/pipeline/pipelines/{id}/records)), its status, mode, trigger,
+    executor, times and failed task. A release stopped by O(action=stop) is no failure and gets no report.
   - Every option is checked before any request is sent, and a bad value fails the task with a message that names
     the option.
     Ids that become one segment of a request path (O(project_id), O(pipeline_id)) must not be empty or blank,

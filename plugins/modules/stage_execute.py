@@ -117,6 +117,8 @@ extends_documentation_fragment:
   - devops_cloud.pipelines.attributes.ACTIONS
   - devops_cloud.pipelines.attributes.ALIBABA_GROUP
 notes:
+  - The log of the failing job is read with the personal access token API (C(GET .../executions/{n}:pipelineJobLog));
+    the AccessKey API has no such call, so there RV(failure.log_tail) stays empty and RV(failure.log_error) says why.
   - Every option is checked before any request is sent, and a bad value fails the task with a message that names
     the option.
     O(organization_id), O(app_name), O(release_workflow_sn) and O(release_stage_sn) become segments of a request

@@ -137,3 +137,26 @@ def test_servicestage_failed_release(playbook, emu):
     assert failure['log_tail'][-1] == 'failed task: deploy-app'
     assert [e['operation'] for e in log_calls(emu)] == ['ListReleaseTaskRecords']
     no_leak(run, result)
+
+
+# --- the release summary of the roles ------------------------------------------------------------------
+def test_flow_release_summary_shows_where_and_the_first_error_line(playbook, emu):
+    run = playbook('roles/flow_release.yml', extra_vars=dict(pipeline_id=1002))
+    assert run.rc != 0, run
+    step = dict((s['name'], s) for s in run.saved('summary'))['Flow pipeline 1002']
+    assert step['status'] == 'failed'
+    assert step['detail'] == ("stage 'Test' job 'unit-test' step 'unit-test' (FAIL): "
+                              "[ERROR] unit-test: 3 tests failed (test_login, test_logout, test_refresh)")
+    assert "> stage 'Test' job 'unit-test' step 'unit-test' (FAIL): [ERROR] unit-test: 3 tests failed" in run.stdout
+    no_leak(run, {})
+
+
+def test_release_task_summary_shows_the_failed_task(playbook, emu):
+    run = playbook('roles/release_task.yml', extra_vars=dict(rt_id='rt-fail-0002'))
+    assert run.rc != 0, run
+    step = dict((s['name'], s) for s in run.saved('summary'))['release task release-fails']
+    assert step['status'] == 'failed'
+    # the history record is the log: its first line already says the release failed
+    assert step['detail'].startswith("stage 'deploy' job 'deploy-app' (failed): execution "), step
+    assert step['detail'].endswith("'release failed' (3)"), step
+    no_leak(run, {})
