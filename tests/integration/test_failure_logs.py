@@ -160,3 +160,26 @@ def test_release_task_summary_shows_the_failed_task(playbook, emu):
     assert step['detail'].startswith("stage 'deploy' job 'deploy-app' (failed): execution "), step
     assert step['detail'].endswith("'release failed' (3)"), step
     no_leak(run, {})
+
+
+# --- CodeArts ------------------------------------------------------------------------------------------
+def test_codearts_failed_run_has_the_step_log(playbook, emu):
+    run = playbook('failure_logs/codearts.yml', extra_vars=dict(pipeline_id='c0000000000000000000000000000002'))
+    assert run.rc == 0, run
+    result = run.saved('result')
+    assert result['failed'] is True
+    failure = result['failure']
+    assert (failure['stage'], failure['job'], failure['step']) == ('Test', 'unit-test', 'run-tests'), failure
+    assert failure['log_error'] is None and failure['log_tail'][-2:] == TAIL_END
+    calls = [e for e in emu.log if e['operation'] == 'ShowPipelineLog']
+    assert len(calls) == 3  # 1,200 lines in pages of 500
+    no_leak(run, result)
+
+
+def test_codearts_log_denied(playbook, emu):
+    run = playbook('failure_logs/codearts.yml', extra_vars=dict(pipeline_id='c0000000000000000000000000000008'))
+    assert run.rc == 0, run
+    result = run.saved('result')
+    assert result['failed'] is True and result['failure']['job'] == 'build' and result['failure']['log_tail'] == []
+    assert 'HTTP 403' in result['failure']['log_error']
+    no_leak(run, result)

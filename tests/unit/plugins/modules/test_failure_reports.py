@@ -305,3 +305,42 @@ def test_modules_document_the_option_and_the_return_value(module):
     returned = yaml.safe_load(module.RETURN)
     assert returned['failure'] == yaml.safe_load(ModuleDocFragment.FAILURE_RETURN)['failure']
     assert ModuleDocFragment.FAILURE_RETURN.strip() in module.RETURN
+
+
+# --- CodeArts (pipeline_run, cloud huawei) ------------------------------------------------------------
+CA_PIPE = 'c0000000000000000000000000000002'
+CA = '/v5/%s/api/pipelines/%s' % (PROJECT, CA_PIPE)
+CA_LOG = CA + '/pipeline-runs/r1/jobs/j2/steps/s2/logs'
+
+
+def ca_detail(status, job_status):
+    return ok({'id': 'r1', 'pipeline_id': CA_PIPE, 'status': status, 'detail_url': 'https://console.example.test/r1',
+               'stages': [{'id': 'st1', 'name': 'Test', 'status': job_status, 'jobs': [
+                   {'id': 'j2', 'name': 'unit-test', 'status': job_status, 'message': 'Step execution failed',
+                    'steps': [{'id': 's1', 'name': 'checkout', 'status': 'COMPLETED'},
+                              {'id': 's2', 'name': 'run-tests', 'status': job_status}]}]}]})
+
+
+def test_codearts_step_log_pages_with_both_offsets(fake_http, run_module, no_sleep, monkeypatch):
+    from ansible_collections.devops_cloud.pipelines.plugins.module_utils._huawei import codearts_runs
+    monkeypatch.setattr(codearts_runs, 'LOG_PAGE_LINES', 60)
+    text = log_text(100).splitlines(True)
+    fake_http.add('POST', CA + '/pipeline-runs/list', ok({'pipeline_runs': []}))
+    fake_http.add('POST', CA + '/run', ok({'pipeline_run_id': 'r1'}))
+    fake_http.add('GET', CA + '/pipeline-runs/detail', ca_detail('RUNNING', 'RUNNING'), ca_detail('FAILED', 'FAILED'))
+    fake_http.add('POST', CA_LOG,
+                  ok(dict(has_more=True, start_offset='0', end_offset='60', log=''.join(text[:60]), step_run_id='s2')),
+                  ok(dict(has_more=False, start_offset='60', end_offset='100', log=''.join(text[60:]), step_run_id='s2')))
+    result = run_module(pipeline_run, dict(huawei_endpoint='https://codearts.example.test', project_id=PROJECT,
+                                           auth_token=HW_TOKEN, pipeline_id=CA_PIPE, state='finished',
+                                           poll_interval=1.0, failure_log_lines=3))
+    assert result['failed'] is True
+    failure = result['failure']
+    assert (failure['stage'], failure['job'], failure['step'], failure['status']) == ('Test', 'unit-test', 'run-tests', 'FAILED')
+    assert failure['log_tail'] == ['[INFO] step 97', '[ERROR] 3 tests failed', 'Process exited with code 1']
+    assert failure['message'] == 'Step execution failed' and failure['log_url'] == 'https://console.example.test/r1'
+    calls = [c for c in fake_http.calls if c.path == CA_LOG]
+    # the next page asks with both offsets as the page before returned them
+    assert [c.json for c in calls] == [dict(start_offset=0, end_offset=0, limit=60, sort='asc'),
+                                       dict(start_offset='0', end_offset='60', limit=60, sort='asc')]
+    no_secret(result)
