@@ -147,13 +147,13 @@ def data_faults(call, method, path, code):
     ]
 
 
-def log_faults(call, path, where, tail='Process exited with code 1'):
+def log_faults(call, path, where, tail='Process exited with code 1', method='GET', records=1):
     """Faults on the log call of a failure report (``call`` waits for a run that fails): a refused log call (403)
     leaves ``log_error`` and the run's own failure; a 500 burst is retried and the log read after all."""
-    return [scenario('log-403', call, [rule(path, 'GET', status=403)], ok=False, acted=1, records=1, hits=1,
+    return [scenario('log-403', call, [rule(path, method, status=403)], ok=False, acted=1, records=records, hits=1,
                      msg=[where, 'the log could not be read', 'HTTP 403']),
-            scenario('log-500-burst', call, [rule(path, 'GET', status=500, times=2)], ok=False, acted=1, records=1, hits=2,
-                     msg=[where, tail])]
+            scenario('log-500-burst', call, [rule(path, method, status=500, times=2)], ok=False, acted=1, records=records,
+                     hits=2, msg=[where, tail])]
 
 
 def huawei_auth(call):
@@ -229,6 +229,9 @@ def codearts_suite():
            scenario('stop-500', cancel, [rule(stop, 'POST', status=500)],
                     ok=False, acted=0, records=0, hits=1, acts=1, status=500, msg=['HTTP 500', 'not sent again'])]
         + data_faults(base, 'POST', r'/pipeline-runs/list$', 'APIGW.0500')
+        # c...02 fails in job unit-test (its runs are not counted: records 0); the step log is a POST read
+        + log_faults(dict(base, pipeline_id='c0000000000000000000000000000002', state='finished'), r'/steps/[^/]+/logs$',
+                     "failing step: stage 'Test' job 'unit-test' step 'run-tests'", method='POST', records=0)
         + huawei_auth(dict(creds, pipeline_id=CA_NEW))
         + [bad_input('codearts-id-too-short', dict(base, pipeline_id='c123'), 'pipeline_id', 'CodeArts'),
            bad_input('flow-option-with-codearts', dict(base, envs={'A': 'b'}), 'envs is an option of Alibaba Cloud Flow'),
