@@ -22,6 +22,7 @@ from ansible_collections.devops_cloud.pipelines.plugins.module_utils._http impor
     require_requests,
 )
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._logs import (
+    DEFAULT_LINES,
     failure_message,
     failure_report,
     validate_log_lines,
@@ -116,10 +117,10 @@ class PipelineModule(CheckedModule):
         try:
             failure = failure_report(run if run is not None else record, target.step_table(),
                                      fetch_log=getattr(target, 'fetch_log', None),
-                                     lines=50 if lines is None else lines, secrets=self.secret_values(),
+                                     lines=DEFAULT_LINES if lines is None else lines, secrets=self.secret_values(),
                                      current=outcome.timed_out, record=record)
         except Exception as err:  # pylint: disable=broad-except  # the report is an extra, the outcome stands
-            failure = dict(stage=None, job=None, step=None, status=target.status_of(record), message=None, log_tail=[],
+            failure = dict(stage=None, job=None, step=None, status=None, message=None, log_tail=[],
                            log_url=None, log_error='the failure report could not be built: %s' % type(err).__name__)
         failure['log_url'] = failure.get('log_url') or result.get('url')
         result['failure'] = failure

@@ -344,3 +344,16 @@ def test_codearts_step_log_pages_with_both_offsets(fake_http, run_module, no_sle
     assert [c.json for c in calls] == [dict(start_offset=0, end_offset=0, limit=60, sort='asc'),
                                        dict(start_offset='0', end_offset='60', limit=60, sort='asc')]
     no_secret(result)
+
+
+def test_a_broken_report_never_changes_the_outcome(fake_http, run_module, no_sleep, monkeypatch):
+    from ansible_collections.devops_cloud.pipelines.plugins.module_utils import _module
+
+    def broken(*args, **kwargs):
+        raise KeyError('stages')
+    monkeypatch.setattr(_module, 'failure_report', broken)
+    token_failed_run(fake_http)
+    result = run_module(pipeline_run, token_args())
+    assert result['failed'] is True and result['msg'].startswith('pipeline run 2 of pipeline 1001 ended FAIL')
+    assert result['failure']['log_error'] == 'the failure report could not be built: KeyError'
+    assert result['failure']['log_url'] == 'https://flow.aliyun.com/pipelines/1001/builds/2'
