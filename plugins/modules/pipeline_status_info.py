@@ -42,13 +42,13 @@ options:
     description:
       - AccessKey ID for the C(devops) OpenAPI (C(ACS3-HMAC-SHA256) signing).
       - Falls back to E(ALIBABA_CLOUD_ACCESS_KEY_ID), the name the official credentials library reads.
-      - Unlike in the Alibaba modules it has no alias C(access_key): that name is Huawei's here.
+      - Unlike in the Alibaba modules it has no alias C(access_key), a name that is Huawei's here.
     aliases: []
   access_key_secret:
     description:
       - AccessKey secret that signs every request; it never leaves the host.
       - Falls back to E(ALIBABA_CLOUD_ACCESS_KEY_SECRET).
-      - Unlike in the Alibaba modules it has no alias C(secret_key): that name is Huawei's here.
+      - Unlike in the Alibaba modules it has no alias C(secret_key), a name that is Huawei's here.
     aliases: []
   endpoint:
     default: null
@@ -57,7 +57,7 @@ options:
       - IDs of the pipelines to report, at most 5000 of them.
       - CodeArts ids are 32 letters and digits (ceil(N / 100) requests per read); Flow ids are numbers (N requests
         per read).
-      - Without O(cloud) the ids choose the cloud: numbers (at most 20 digits) are Flow ids, anything else is a
+      - Without O(cloud) the ids choose the cloud. Numbers (at most 20 digits) are Flow ids, anything else is a
         CodeArts id (Flow ids are always numbers). A list that mixes both fails the task before any request.
       - The result keeps this order. An id given more than once is reported once, at its first position.
       - An empty list sends no request and returns empty results. An empty or blank id fails the task.
