@@ -207,6 +207,47 @@ EXAMPLES = r'''
     pipeline_ids: "{{ release_pipelines }}"
     wait_until: "length(pipelines[?status=='RUNNING']) == `0`"
     wait_timeout: 600
+
+- name: Read the latest run of Yunxiao Flow pipelines with a personal access token (numeric ids are Flow ids)
+  devops_cloud.pipelines.pipeline_status_info:
+    organization_id: "{{ yunxiao_org }}"
+    yunxiao_token: "{{ yunxiao_token }}"
+    pipeline_ids: ["1001", "1002", "1007"]
+  register: flow
+
+- name: Show the Flow pipelines without a run and why (never_ran or not_found)
+  ansible.builtin.debug:
+    var: flow.missing_reasons
+
+- name: With an AccessKey (ListPipelineRuns), wait until no Flow run of the release is RUNNING
+  devops_cloud.pipelines.pipeline_status_info:
+    cloud: alibaba
+    organization_id: "{{ yunxiao_org }}"
+    access_key_id: "{{ ali_ak }}"
+    access_key_secret: "{{ ali_sk }}"
+    alibaba_endpoint: devops.cn-hangzhou.aliyuncs.com
+    pipeline_ids: "{{ release_flow_pipelines }}"
+    wait_until: finished
+    poll_interval: 30
+    query: "pipelines[?status=='FAIL'].{id: pipeline_id, url: detail_url}"
+  register: flow_done
+
+- name: Credentials of both clouds in module_defaults; each task's ids pick the cloud
+  module_defaults:
+    group/devops_cloud.pipelines.huawei:
+      region: cn-north-4
+      project_id: "{{ hw_project_id }}"
+      auth_token: "{{ hw_token }}"
+    group/devops_cloud.pipelines.alibaba:
+      organization_id: "{{ yunxiao_org }}"
+      yunxiao_token: "{{ yunxiao_token }}"
+  block:
+    - name: CodeArts pipelines
+      devops_cloud.pipelines.pipeline_status_info:
+        pipeline_ids: "{{ release_pipelines }}"
+    - name: Flow pipelines
+      devops_cloud.pipelines.pipeline_status_info:
+        pipeline_ids: "{{ release_flow_pipelines }}"
 '''
 
 RETURN = r'''
