@@ -30,7 +30,10 @@ at most ``WORKERS`` at a time (each worker keeps its own connection of the sessi
 most ``WORKERS`` connections). A 429 answer holds back every worker: ``Pace`` keeps one "not before"
 instant, set from the pause the transport takes after the 429 (its ``Retry-After``), and no worker sends a
 request before it. Each call keeps the transport's own limits (retries, time limit of one call, the
-ceiling of a ``wait_for``), so a read of N ids takes at most ceil(N / WORKERS) call limits.
+ceiling of a ``wait_for``), so a read of N ids takes at most ceil(N / WORKERS) call limits. The transport's
+watchdog shuts every connection of the session when one request passes its time limit: the other workers'
+requests then in flight fail as connection resets and are retried like any read. The requests are counted
+here (``requests``), under a lock, as the transport's own counter is not meant for concurrent senders.
 """
 
 from __future__ import absolute_import, division, print_function
