@@ -129,6 +129,11 @@ notes:
     are Huawei's, and O(access_key)/O(secret_key) never stand for the Alibaba AccessKey (use
     O(access_key_id)/O(access_key_secret)): the AccessKey options of the Alibaba fragment have no aliases here,
     and O(organization_id) is required only for Flow."
+  - "Since this module is in both action groups, C(module_defaults) of both groups reach it, and Ansible applies them
+    in the order the play lists them: when both set O(endpoint) or O(security_token) (or C(access_key)/C(secret_key)
+    for the Alibaba AccessKey), the group listed last wins, and the value may be the other cloud's. Playbooks that
+    set these names for both groups should use O(huawei_endpoint)/O(alibaba_endpoint),
+    O(huawei_security_token)/O(alibaba_security_token) and O(access_key_id)/O(access_key_secret) instead."
   - CodeArts run statuses C(COMPLETED), C(FAILED), C(CANCELED) and C(IGNORED) are final (C(IGNORED) is a run that
     was dropped without running); only C(COMPLETED) counts as succeeded. C(RUNNING), C(PAUSED), C(SUSPEND) and any
     status the API may add later are not final.
