@@ -42,12 +42,14 @@ def pop_params(**extra):
     return params
 
 
+JOB_BUILD = {'id': 7, 'name': 'build', 'status': 'SUCCESS'}
+
+
 def flow_run(pid, status='SUCCESS', run_id=None):
     return {'pipelineRunId': run_id or int(pid) * 10, 'pipelineId': int(pid), 'status': status, 'triggerMode': 1,
             'createTime': 1700000000000, 'updateTime': 1700000060000, 'startTime': 1700000000000,
             'endTime': 1700000060000 if status != 'RUNNING' else None,
-            'stages': [{'name': 'Build', 'stageInfo': {'status': status, 'jobs': [{'id': 7, 'name': 'build',
-                                                                                    'status': status}]}}]}
+            'stages': [{'name': 'Build', 'stageInfo': {'status': status, 'jobs': [JOB_BUILD]}}]}
 
 
 def never_ran(kind):
@@ -85,8 +87,8 @@ def test_token_api_one_get_per_id_never_ran_and_unknown_reported(fake_http, kind
 
 
 def test_pop_api_list_pipeline_runs_with_one_result_per_id(fake_http):
-    fake_http.add('GET', POP_PATH % 1001, dict(status=200, json={'pipelineRuns': [flow_run(1001, 'FAIL')],
-                                                                'totalCount': 3}))
+    listed = {'pipelineRuns': [flow_run(1001, 'FAIL')], 'totalCount': 3}
+    fake_http.add('GET', POP_PATH % 1001, dict(status=200, json=listed))
     fake_http.add('GET', POP_PATH % 1007, dict(status=200, json={'pipelineRuns': [], 'totalCount': 0}))
     fake_http.add('GET', POP_PATH % 99, dict(status=404, json={'Code': 'InvalidPipeline.NotFound',
                                                                'Message': 'not found'}))
