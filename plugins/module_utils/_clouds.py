@@ -24,6 +24,8 @@ one vendor's values away from the other:
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import os
+
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._alibaba.client import alibaba_argument_spec
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._engine import OptionError
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._huawei.client import huawei_argument_spec
@@ -32,6 +34,14 @@ CLOUDS = ('huawei', 'alibaba')
 SHARED = ('endpoint', 'security_token')
 # Options only a Huawei task sets; with one of them present, access_key/secret_key are Huawei's.
 HUAWEI_ONLY = ('project_id', 'region', 'auth_token', 'huawei_endpoint', 'huawei_security_token')
+# Their environment fallbacks (argument spec): a value from there was not set by the task (an AWX job with a
+# Huawei credential attached runs 0.1.0 Alibaba tasks too).
+HUAWEI_ENV = dict(project_id='HUAWEICLOUD_SDK_PROJECT_ID', region='HUAWEICLOUD_SDK_REGION')
+
+
+def _set_by_task(params, name):
+    value = params.get(name)
+    return bool(value) and not (name in HUAWEI_ENV and value == os.environ.get(HUAWEI_ENV[name]))
 
 
 def dual_argument_spec():
@@ -77,7 +87,7 @@ def vendor_params(params, cloud, home):
     if cloud == 'alibaba':
         if not out.get('organization_id'):
             raise OptionError('organization_id is required for Alibaba Cloud (cloud=alibaba)')
-        if home == 'alibaba' and not any(params.get(name) for name in HUAWEI_ONLY):
+        if home == 'alibaba' and not any(_set_by_task(params, name) for name in HUAWEI_ONLY):
             out['access_key_id'] = params.get('access_key_id') or params.get('access_key')
             out['access_key_secret'] = params.get('access_key_secret') or params.get('secret_key')
         if not out['endpoint']:

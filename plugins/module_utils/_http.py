@@ -144,7 +144,8 @@ class ApiError(Exception):
     ``sent`` whether the request reached the server (False: refused, DNS, TLS, connect timeout -- nothing
     can have happened; None: not a transport failure). ``transport`` is the Transport whose call failed (its
     retry policy and retry log), ``wait_expired`` true when the call was cut because a ``wait_for`` ran out
-    of time.
+    of time. ``data`` is the decoded JSON body of an error answer (secrets redacted), None without one: some
+    error bodies still carry ids (a CodeArts start that was queued).
     """
 
     def __init__(self, message, status=None, code=None, request_id=None, method=None, path=None,
@@ -162,6 +163,7 @@ class ApiError(Exception):
         self.retry_after = None
         self.transport = None
         self.wait_expired = False
+        self.data = None
 
     def __str__(self):
         parts = []
@@ -735,6 +737,7 @@ class Transport:
                     request_id = request_id or data.get('requestId') or data.get('RequestId') or data.get('request_id')
                 err = ApiError(self.redact(message), status=status, code=self.redact(code), request_id=self.redact(request_id),
                                method=method, path=path, sent=True)
+                err.data = data if isinstance(data, (dict, list)) else None
         if err is None:
             return data
         if status in RETRY_STATUSES:

@@ -155,17 +155,19 @@ class Text(Rule):
         return None
 
 
-class Region(Rule):
+class Region(Name):
     """A cloud region: it becomes part of a host name (``servicestage.{region}.myhuaweicloud.com``). Empty
     counts as not set (AWX credential types inject an empty ``HUAWEICLOUD_SDK_REGION`` when no region is given)."""
 
+    def __init__(self):
+        Name.__init__(self, strip=True, max_len=63, empty_ok=True)
+
     def check(self, value, raw):
-        found = _text_type(raw, allow_numbers=False)
-        if found:
+        found = Name.check(self, value, raw)
+        if found or str(value) == '' or _REGION.match(str(value)):
             return found
-        text = str(value)
-        if text == '':
-            return None
+        return ('must be a region id such as cn-north-4 (letters, digits and single hyphens; it becomes part '
+                'of the host name), not %r' % str(value)[:80])
         if not text.strip():
             return 'must not be blank (only spaces)'
         if len(text) > 63 or not _REGION.match(text):
@@ -440,10 +442,19 @@ PIPELINE_ACTION = _table(
     task_name=NAME,
     comment=TEXT,
 )
+# pipeline_run serves both clouds: its ids are checked here as path segments, and against the form of the
+# cloud's ids (Flow: a positive integer; CodeArts: 32 letters and digits) once the cloud is known (_run_clouds).
 PIPELINE_RUN = _table(
-    ALIBABA, WAIT,
-    pipeline_id=POSITIVE,
-    run_id=POSITIVE,
+    ALIBABA, HUAWEI, WAIT,
+    pipeline_id=SEGMENT,
+    run_id=SEGMENT,
+    sources=ItemsOf('sources', allow_empty=True, git_url=Name(strip=True, max_len=MAX_URL), branch=NAME, tag=NAME,
+                    alias=NAME, codehub_id=ID, endpoint_id=ID, default_branch=NAME,
+                    change_request_ids=ListOf(ID, 'change request ids', hint='leave change_request_ids out instead')),
+    variables=MapOf(ID, Scalar(), 'variable name'),
+    choose_stages=ListOf(NAME, 'stage identifiers', hint='leave choose_stages out to run every stage'),
+    choose_jobs=ListOf(NAME, 'job identifiers', hint='leave choose_jobs out to run every job'),
+    description=Text(max_len=1024),
     branches=MapOf(URL_KEY, NAME, 'repository URL'),
     tags=MapOf(URL_KEY, NAME, 'repository URL'),
     branch_mode_branches=ListOf(NAME, 'branch names', hint='leave branch_mode_branches out instead'),

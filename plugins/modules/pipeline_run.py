@@ -9,11 +9,14 @@ __metaclass__ = type
 
 DOCUMENTATION = r'''
 module: pipeline_run
-short_description: Run, await or stop an Alibaba Cloud Yunxiao Flow pipeline
+short_description: Run, await or stop an Alibaba Cloud Yunxiao Flow or a Huawei Cloud CodeArts pipeline
 version_added: 0.1.0
 description:
-  - Starts a run of a Yunxiao Flow pipeline, optionally waits until it ends, or stops a live run.
-  - Speaks either the Alibaba Cloud C(devops) OpenAPI (version 2021-06-25) with an AccessKey
+  - Starts a run of an Alibaba Cloud Yunxiao Flow pipeline or of a Huawei Cloud CodeArts Pipeline (v5) pipeline,
+    optionally waits until it ends, or stops a live run. Both clouds behave the same and return the same keys.
+  - The cloud is O(cloud), or follows from the ids (see the notes); a task written for version 0.1.0 (Flow)
+    works unchanged.
+  - B(Flow.) Speaks either the Alibaba Cloud C(devops) OpenAPI (version 2021-06-25) with an AccessKey
     (C(StartPipelineRun), C(GetPipelineRun), C(ListPipelineRuns), C(StopPipelineRun)), or the Yunxiao OpenAPI
     with a personal access token (C(POST /oapi/v1/flow/organizations/{organizationId}/pipelines/{pipelineId}/runs)
     and its read calls), chosen by the credentials given (see O(api)). Both behave the same.
@@ -27,60 +30,72 @@ description:
     it never creates a duplicate. When no run appeared, the task fails and says that the start was not sent again,
     because the server may still apply it. The start is sent again only after the server refused it (HTTP 429 or
     503) and the list shows that no run was started, three attempts at most.
-  - The run parameters are options of their own (branches, tags, variables, artifacts, comment); the module
+  - The Flow run parameters are options of their own (branches, tags, variables, artifacts, comment); the module
     builds the C(params) JSON document of the API from them.
   - O(state=canceled) stops a run with C(StopPipelineRun) on the AccessKey API. The token API has no call that
     stops a whole run; the module then stops every job of the run that is running or waiting
     (C(PUT .../pipelineRuns/{runId}/jobs/{jobId}/stop)), after which Flow ends the run.
+  - B(CodeArts.) Speaks the CodeArts Pipeline v5 API with a Huawei Cloud AK/SK or IAM token, with
+    C(RunPipeline) (C(POST /v5/{project_id}/api/pipelines/{pipeline_id}/run)), C(ListPipelineRuns),
+    C(ShowPipelineRunDetail) and C(StopPipelineRun). The run inputs are O(sources), O(variables),
+    O(choose_stages), O(choose_jobs) and O(description).
+  - A start that the server queues because the pipeline or the tenant runs as many runs as it may
+    (C(DEVPIPE.00011169), C(DEVPIPE.00011170)) is a start, not a failure; the server created the run, and its
+    answer, an error body, still names it. The module adopts that run and returns RV(queued=true) and
+    RV(queue_id); a queued run is live, and waiting (O(state=finished), O(wait)) includes the time in the queue.
 author:
   - devops_cloud.pipelines maintainers (@devops-cloud)
 options:
   pipeline_id:
     description:
-      - ID of the Flow pipeline, as in C(https://flow.aliyun.com/pipelines/<pipeline_id>/current). A positive integer.
-    type: int
+      - ID of the pipeline.
+      - Flow (Alibaba Cloud) a positive integer, as in C(https://flow.aliyun.com/pipelines/<pipeline_id>/current);
+        given as a number or as text.
+      - CodeArts (Huawei Cloud) 32 letters and digits, as in the address of the pipeline's page.
+    type: str
     required: true
   run_id:
     description:
-      - ID of the run to stop with O(state=canceled). Only valid with O(state=canceled). A positive integer.
-    type: int
+      - ID of the run to stop with O(state=canceled). Only valid with O(state=canceled).
+      - A positive integer for Flow, 32 letters and digits for CodeArts.
+    type: str
   branches:
     description:
-      - Branch to run per code source, as a dictionary of repository URL to branch name (C(runningBranchs)).
+      - Flow only. Branch to run per code source, as a dictionary of repository URL to branch name (C(runningBranchs)).
     type: dict
   tags:
     description:
-      - Tag to run per code source, as a dictionary of repository URL to tag name (C(runningTags)).
+      - Flow only. Tag to run per code source, as a dictionary of repository URL to tag name (C(runningTags)).
     type: dict
   branch_mode_branches:
     description:
-      - Branches to run a pipeline in branch mode with (C(branchModeBranchs)).
+      - Flow only. Branches to run a pipeline in branch mode with (C(branchModeBranchs)).
       - An empty list fails the task (leave the option out instead), as do empty or blank branch names.
     type: list
     elements: str
   envs:
     description:
-      - Run variables, as a dictionary of name to value (C(envs)). Values are sent as strings.
+      - Flow only. Run variables, as a dictionary of name to value (C(envs)). Values are sent as strings.
     type: dict
   pipeline_artifacts:
     description:
-      - Flow pipeline artifacts to use, as a dictionary of artifact ID to version (C(runningPipelineArtifacts)).
+      - Flow only. Flow pipeline artifacts to use, as a dictionary of artifact ID to version (C(runningPipelineArtifacts)).
     type: dict
   acr_artifacts:
     description:
-      - Container Registry (ACR) images to use, as a dictionary of image address to tag (C(runningAcrArtifacts)).
+      - Flow only. Container Registry (ACR) images to use, as a dictionary of image address to tag (C(runningAcrArtifacts)).
     type: dict
   package_artifacts:
     description:
-      - Packages repository artifacts to use, as a dictionary of artifact path to version (C(runningPackagesArtifacts)).
+      - Flow only. Packages repository artifacts to use, as a dictionary of artifact path to version (C(runningPackagesArtifacts)).
     type: dict
   comment:
     description:
-      - Comment of the run (C(comment)).
+      - Flow only. Comment of the run (C(comment)).
     type: str
   params:
     description:
-      - Extra top-level keys for the C(params) document of the run. The API receives the run's parameters as one
+      - Flow only. Extra top-level keys for the C(params) document of the run. The API receives the run's parameters as one
         JSON document in its C(params) field; the other options of this module fill the keys C(runningBranchs)
         (O(branches)), C(runningTags) (O(tags)), C(branchModeBranchs) (O(branch_mode_branches)), C(envs) (O(envs)),
         C(runningPipelineArtifacts), C(runningAcrArtifacts), C(runningPackagesArtifacts) (the artifact options) and
@@ -90,7 +105,116 @@ options:
       - A key that an option of this module sets fails the task before any request, even when that option is not
         given; set the value through the option instead.
     type: dict
+  sources:
+    description:
+      - CodeArts only. The code sources of the run (C(sources) of C(RunPipeline)), each the repository of one code
+        source of the pipeline with the branch or tag to run. Sources left out run as the pipeline defines them.
+      - An empty list counts as not given.
+    type: list
+    elements: dict
+    suboptions:
+      git_url:
+        description: HTTPS address of the repository (C(git_url)).
+        type: str
+        required: true
+      git_type:
+        description: Kind of repository (C(git_type)).
+        type: str
+        choices: [codehub, gitee, github, gitcode, gitlab]
+        default: codehub
+      branch:
+        description:
+          - Branch to run (C(build_params.target_branch) with C(build_type=branch)).
+          - Mutually exclusive with O(sources[].tag). With neither, no C(build_params) are sent.
+        type: str
+      tag:
+        description: Tag to run (C(build_params.tag) with C(build_type=tag)).
+        type: str
+      event_type:
+        description: Event the run is attributed to (C(build_params.event_type)); only sent with O(sources[].branch) or O(sources[].tag).
+        type: str
+        choices: [Manual, Scheduler, MR, Push, CreateTag, Issue, Note]
+      alias:
+        description: Alias of the code source in the pipeline (C(alias)).
+        type: str
+      codehub_id:
+        description: ID of the CodeArts Repo repository (C(codehub_id)).
+        type: str
+      endpoint_id:
+        description: ID of the service endpoint of a third-party repository (C(endpoint_id)).
+        type: str
+      default_branch:
+        description: Default branch of the repository (C(default_branch)).
+        type: str
+      change_request_ids:
+        description: Change requests to run (C(change_request_ids)).
+        type: list
+        elements: str
+  variables:
+    description:
+      - CodeArts only. Run parameters, as a dictionary of name to value; sent as C(variables) (a list of
+        C({name, value})), values as text (booleans as V(true)/V(false)).
+      - An empty dictionary counts as not given.
+    type: dict
+  choose_stages:
+    description:
+      - CodeArts only. Identifiers of the stages to run (C(choose_stages)); the others are not selected, whatever
+        O(choose_jobs) says.
+      - An empty list fails the task (leave the option out to run every stage).
+    type: list
+    elements: str
+  choose_jobs:
+    description:
+      - CodeArts only. Identifiers of the jobs to run (C(choose_jobs)).
+      - An empty list fails the task (leave the option out to run every job).
+    type: list
+    elements: str
+  description:
+    description:
+      - CodeArts only. Description of the run (C(description)), at most 1024 characters.
+    type: str
+  organization_id:
+    description:
+      - Yunxiao organization (enterprise) ID, as in C(https://devops.aliyun.com/organization/<id>).
+      - Required for Flow (Alibaba Cloud); not used for CodeArts.
+    type: str
+    required: false
+  project_id:
+    description:
+      - Huawei Cloud project ID; required for CodeArts, not used for Flow.
+      - Falls back to E(HUAWEICLOUD_SDK_PROJECT_ID).
+    type: str
+  access_key_id:
+    description:
+      - Alibaba Cloud AccessKey ID for the C(devops) OpenAPI (C(ACS3-HMAC-SHA256) signing).
+      - Falls back to E(ALIBABA_CLOUD_ACCESS_KEY_ID).
+      - In this module O(access_key) is not an alias of it but the Huawei Cloud access key; as in version 0.1.0 it is
+        still taken as the Alibaba AccessKey ID for a Flow pipeline when no Huawei option is set (see the notes).
+    type: str
+    aliases: []
+  access_key_secret:
+    description:
+      - Alibaba Cloud AccessKey secret; it never leaves the host.
+      - Falls back to E(ALIBABA_CLOUD_ACCESS_KEY_SECRET).
+      - O(secret_key) stands for it under the same condition as O(access_key) for O(access_key_id).
+    type: str
+    aliases: []
+  endpoint:
+    default: null
+attributes:
+  action_group:
+    description:
+      - Use C(group/devops_cloud.pipelines.alibaba), C(group/devops_cloud.pipelines.huawei) or
+        C(group/devops_cloud.pipelines.all) in C(module_defaults) to set defaults for this module.
+      - Defaults of both clouds reach it; those of the cloud the task is not about are not used (see the notes).
+    support: full
+    membership:
+      - devops_cloud.pipelines.alibaba
+      - devops_cloud.pipelines.huawei
+      - devops_cloud.pipelines.all
 extends_documentation_fragment:
+  - devops_cloud.pipelines.clouds
+  - devops_cloud.pipelines.huawei
   - devops_cloud.pipelines.alibaba
   - devops_cloud.pipelines.connection
   - devops_cloud.pipelines.run_state
@@ -98,8 +222,26 @@ extends_documentation_fragment:
   - devops_cloud.pipelines.wait
   - devops_cloud.pipelines.attributes
   - devops_cloud.pipelines.attributes.ACTIONS
-  - devops_cloud.pipelines.attributes.ALIBABA_GROUP
 notes:
+  - "The cloud: O(cloud) when given; otherwise a O(pipeline_id) (and O(run_id)) of 1 to 20 digits means a Flow pipeline
+    (Alibaba Cloud), one of exactly 32 letters and digits a CodeArts pipeline (Huawei Cloud). An id of another form,
+    ids of both kinds, or O(cloud) contradicting the ids fail the task before any request, as do the run options of
+    the other cloud (for example O(branches) for CodeArts, O(sources) for Flow). The original cloud of this module,
+    for O(endpoint) and O(security_token), is Alibaba Cloud: for CodeArts use O(huawei_endpoint) and
+    O(huawei_security_token)."
+  - "CodeArts: the module looks for live runs among the newest 30 runs (C(ListPipelineRuns) with C(sort_key=start_time),
+    C(sort_dir=desc), always sent because their defaults are not documented). A run without a start time (queued)
+    counts as the newest. Run statuses C(COMPLETED) (success), C(FAILED), C(CANCELED) and C(IGNORED) are final;
+    C(PAUSED) and C(SUSPEND) wait; every other value (C(RUNNING), an undocumented C(QUEUED), ...) counts as live."
+  - "CodeArts, assumptions where the vendor does not document the behaviour: the queued answer of C(RunPipeline) may
+    come with any 2xx status (and, should it come with an error status, the same codes are still read as queued);
+    when it does not name the run, the run that appeared in the list is adopted. A queued run is stopped with the
+    same C(StopPipelineRun) call as a running one."
+  - "CodeArts and O(skip_if_succeeded): the newest ended run is reused when it succeeded and, for every entry of
+    O(sources) that names a O(sources[].branch) or O(sources[].tag), ran that repository with that branch or tag.
+    The sources of the run's detail are compared, and the C(build_params) of its list entry when the detail has none;
+    repository addresses are compared without case, a trailing C(/) or C(.git). O(variables), O(choose_stages),
+    O(choose_jobs) and O(description) are B(not) compared. Without such sources any succeeded run is reused."
   - Every option is checked before any request is sent, and a bad value fails the task with a message that names
     the option.
     O(organization_id) becomes one segment of a request path, so it must not be empty or blank, V(.) or V(..)
@@ -108,18 +250,18 @@ notes:
     names, artifact ids and variable names must not be empty or blank; ids and names are at most 256 characters
     long (URLs 2048), O(comment) at most 4096, every dictionary and list at most 1000 entries. An empty
     dictionary (for example O(branches)) counts as not given.
-  - O(skip_if_succeeded) reuses a run that succeeded only when it built, for every repository URL of O(branches),
+  - For Flow, O(skip_if_succeeded) reuses a run that succeeded only when it built, for every repository URL of O(branches),
     that branch. The branches are compared with the code sources (repository and branch) the run reports; the
     run is read (C(GetPipelineRun)) when its list entry has no sources. Repository URLs are compared without a
     trailing C(/) or C(.git).
-  - Only the branches are compared, because they are the only run inputs the API reports back. O(tags),
+  - For Flow, only the branches are compared, because they are the only run inputs the API reports back. O(tags),
     O(branch_mode_branches), O(envs), the artifacts, O(comment) and O(params) are B(not) compared, so a run that
     succeeded with other values of these is reused too. Set O(force=true) (or leave O(skip_if_succeeded)
     V(false)) when only these changed.
-  - Run statuses C(SUCCESS), C(FAIL) and C(CANCELED) are final; every other status (C(RUNNING), C(WAITING),
+  - For Flow, run statuses C(SUCCESS), C(FAIL) and C(CANCELED) are final; every other status (C(RUNNING), C(WAITING),
     and any value the API may add) counts as live, so the module never starts a second run next to one whose
     state it cannot tell.
-  - The module looks for live runs among the newest 30 runs of the pipeline.
+  - For Flow, the module looks for live runs among the newest 30 runs of the pipeline.
   - A lost start answer is resolved by adopting the run that appeared in the list since the module's first read.
     When somebody else starts a run of the same pipeline in that very moment, that run may be adopted instead.
   - Check mode reads the runs and reports whether a run would be started or stopped; it neither starts nor
@@ -132,6 +274,9 @@ seealso:
   - name: CreatePipelineRun (Yunxiao OpenAPI)
     description: Run a pipeline with a Yunxiao personal access token.
     link: https://help.aliyun.com/zh/yunxiao/developer-reference/createpipelinerun
+  - name: RunPipeline (CodeArts Pipeline)
+    description: Start a CodeArts pipeline run.
+    link: https://support.huaweicloud.com/intl/en-us/api-pipeline/RunPipeline.html
   - module: devops_cloud.pipelines.stage_execute
 '''
 
@@ -206,30 +351,99 @@ EXAMPLES = r'''
     pipeline_id: 1234567
     state: canceled
     run_id: "{{ started.run_id }}"
+
+- name: CodeArts (Huawei Cloud) - start a run of the release branch with run parameters
+  devops_cloud.pipelines.pipeline_run:
+    project_id: "{{ hw_project_id }}"
+    region: cn-north-4
+    auth_token: "{{ hw_token }}"
+    pipeline_id: 3a1e7c5bd9f04a8e9d7b6c5a4f3e2d1c
+    sources:
+      - git_url: https://codehub-cn-north-4.devcloud.huaweicloud.com/demo00001/app.git
+        branch: release/1.4
+    variables:
+      DEPLOY_ENV: staging
+    description: Release 1.4 to staging
+  register: ca_started
+
+- name: CodeArts - a queued start (concurrency limit reached) is a start too
+  ansible.builtin.debug:
+    msg: "Run {{ ca_started.run_id }} {{ 'waits in queue ' ~ ca_started.queue_id if ca_started.queued else 'runs' }}: {{ ca_started.url }}"
+
+- name: CodeArts - run two stages only and wait until the run ends (also the time it waits in the queue)
+  module_defaults:
+    group/devops_cloud.pipelines.huawei:
+      project_id: "{{ hw_project_id }}"
+      region: cn-north-4
+      access_key: "{{ hw_ak }}"
+      secret_key: "{{ hw_sk }}"
+  devops_cloud.pipelines.pipeline_run:
+    pipeline_id: 3a1e7c5bd9f04a8e9d7b6c5a4f3e2d1c
+    state: finished
+    skip_if_succeeded: true
+    sources:
+      - git_url: https://codehub-cn-north-4.devcloud.huaweicloud.com/demo00001/app.git
+        tag: v1.4.0
+    choose_stages: [stage_build, stage_deploy]
+    wait_timeout: 3600
+  register: ca_done
+
+- name: CodeArts - stop the live run
+  devops_cloud.pipelines.pipeline_run:
+    cloud: huawei
+    project_id: "{{ hw_project_id }}"
+    region: cn-north-4
+    auth_token: "{{ hw_token }}"
+    pipeline_id: 3a1e7c5bd9f04a8e9d7b6c5a4f3e2d1c
+    state: canceled
 '''
 
 RETURN = r'''
 run:
   description:
     - The run the task is about (started, adopted, found live, reused by O(skip_if_succeeded) or stopped), as
-      last read; the same shape on both APIs.
+      last read; the same shape on both Flow APIs, and the same common keys (C(id), C(pipeline_id), C(status),
+      C(start_time), C(end_time), C(stages) with C(jobs)) for CodeArts, which adds its own keys (marked CodeArts).
     - V(null) in check mode when a run would be started, and with O(state=canceled) when no run is live and
       O(run_id) is not given.
   returned: always, also when the task fails after the run was found or started
   type: dict
   contains:
     id:
-      description: ID of the run (C(pipelineRunId)).
-      type: int
+      description: ID of the run (Flow C(pipelineRunId), an integer; CodeArts 32 letters and digits).
+      type: raw
       sample: 42
     pipeline_id:
-      description: ID of the pipeline.
-      type: int
+      description: ID of the pipeline (Flow an integer, CodeArts text).
+      type: raw
       sample: 1234567
     status:
-      description: Status of the run, for example C(RUNNING), C(WAITING), C(SUCCESS), C(FAIL), C(CANCELED).
+      description:
+        - Status of the run. Flow for example C(RUNNING), C(WAITING), C(SUCCESS), C(FAIL), C(CANCELED).
+        - CodeArts C(RUNNING), C(PAUSED), C(SUSPEND), C(COMPLETED), C(FAILED), C(CANCELED), C(IGNORED).
       type: str
       sample: RUNNING
+    url:
+      description: CodeArts. The run's page (C(detail_url)); RV(url) holds it too.
+      type: str
+    run_number:
+      description: CodeArts. Number of the run in its pipeline.
+      type: int
+    trigger_type:
+      description: CodeArts. How the run was triggered, for example C(Manual).
+      type: str
+    executor_id:
+      description: CodeArts. User who started the run.
+      type: str
+    executor_name:
+      description: CodeArts. Name of that user.
+      type: str
+    name:
+      description: CodeArts. Name of the pipeline.
+      type: str
+    description:
+      description: CodeArts. Description of the run.
+      type: str
     trigger_mode:
       description: Trigger mode number of the API (C(1) manual, C(2) schedule, C(3) code commit, C(5) pipeline, C(6) webhook).
       type: int
@@ -255,12 +469,18 @@ run:
       description: End time, milliseconds since the epoch; V(null) while the run is live.
       type: int
     sources:
-      description: Code sources of the run with C(type), C(sign), C(name), C(repo), C(branch) and C(commit).
+      description:
+        - Code sources of the run. Flow with C(type), C(sign), C(name), C(repo), C(branch) and C(commit);
+          CodeArts as the API reports them (C(type) and C(params) with C(git_url) and C(build_params)).
       type: list
       elements: dict
     stages:
-      description: Stages in order, each with C(name), C(status), C(start_time), C(end_time) and C(jobs)
-        (each with C(id), C(name), C(status), C(start_time), C(end_time)).
+      description:
+        - Stages in order, each with C(name), C(status), C(start_time), C(end_time) and C(jobs)
+          (each with C(id), C(name), C(status), C(start_time), C(end_time)).
+        - CodeArts adds C(id) and C(identifier) to stages, C(pre) and C(post) (stage entry and exit steps), and
+          C(identifier), C(message) and C(steps) (C(id), C(name), C(task), C(status), times) to jobs; its times are
+          milliseconds since the epoch too.
       type: list
       elements: dict
       sample:
@@ -277,11 +497,28 @@ run:
 run_id:
   description:
     - ID of the run (the real ID the server assigned). V(null) when RV(run) is V(null).
+    - An integer for Flow, 32 letters and digits for CodeArts.
   returned: always
-  type: int
+  type: raw
   sample: 42
+queued:
+  description:
+    - CodeArts. Whether the server queued the run this task started (C(DEVPIPE.00011169) or C(DEVPIPE.00011170));
+      the run exists and starts when a run ends. A queued run is live.
+  returned: for CodeArts
+  type: bool
+  sample: false
+queue_id:
+  description: CodeArts. ID of the queue entry of a queued start, as the server named it; V(null) otherwise.
+  returned: for CodeArts
+  type: str
+queue_message:
+  description: CodeArts. The code and message with which the server queued the run.
+  returned: for CodeArts, when RV(queued=true)
+  type: str
+  sample: "DEVPIPE.00011169: The maximum concurrency of this pipeline is reached"
 url:
-  description: Flow web page of the run (central edition).
+  description: Web page of the run (Flow, central edition; CodeArts the run's C(detail_url)).
   returned: when RV(run_id) is known
   type: str
   sample: https://flow.aliyun.com/pipelines/1234567/builds/42
@@ -298,7 +535,7 @@ canceled_run_ids:
   description: IDs of the runs the module stopped (O(state=canceled)).
   returned: when O(state=canceled)
   type: list
-  elements: int
+  elements: raw
   sample: [42]
 failing_stage:
   description: Name of the stage that failed or was stopped, when the run ended without success.
@@ -317,51 +554,37 @@ http_retries:
   type: int
 '''
 
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils._alibaba.client import (
-    alibaba_argument_spec,
-    make_client,
-)
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils._alibaba.flow import (
-    flow_argument_spec,
-    flow_runs,
-    run_url,
-)
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._alibaba.flow import flow_argument_spec
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._clouds import dual_argument_spec
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._engine import (
     Outcome,
     ensure_from_params,
     run_state_argument_spec,
 )
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._huawei.codearts_runs import codearts_argument_spec
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._module import PipelineModule, RunDiff
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._run_clouds import RunTask
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._validate import PIPELINE_RUN
 
 
-def _result(p, outcome):
-    run = outcome.record
-    result = dict(changed=outcome.changed, action=outcome.action, run=run, run_id=None, url=None)
-    if run:
-        result.update(run_id=run['id'], url=run_url(p['pipeline_id'], run['id']))
-    if p['state'] == 'canceled':
-        result['canceled_run_ids'] = outcome.stopped
-    return result
-
-
 def main():
-    argument_spec = alibaba_argument_spec()
+    argument_spec = dual_argument_spec()
     argument_spec.update(flow_argument_spec())
-    argument_spec.update(run_state_argument_spec('run_id', 'int'))
+    argument_spec.update(codearts_argument_spec())
+    argument_spec.update(run_state_argument_spec('run_id', 'str'))
+    argument_spec['pipeline_id'] = dict(type='str', required=True)
     module = PipelineModule(PIPELINE_RUN, argument_spec)
-    p = module.params
 
     outcome = Outcome()
-    result = _result(p, outcome)
+    result = dict(changed=False, action=outcome.action, run=None, run_id=None, url=None)
     with module.reporting(result):
-        api, client = make_client(p)
-        runs = RunDiff(flow_runs(api, module.client(client), p))
+        task = RunTask(module.params, module.client)
+        runs = RunDiff(task.target)
         try:
-            ensure_from_params(runs, p, module.check_mode, outcome=outcome)
+            ensure_from_params(runs, task.params, module.check_mode, outcome=outcome)
         finally:
-            result.update(_result(p, outcome))
-    module.finish_run(result, outcome, runs, diff=runs.diff(outcome, p['state']))
+            result.update(task.result(outcome))
+    module.finish_run(result, outcome, runs, diff=runs.diff(outcome, module.params['state']))
 
 
 if __name__ == '__main__':

@@ -97,6 +97,18 @@ BAD = {
                   ('empty_repo', {'repo': ''}), ('blank_base_branch', {'base_branch': '  '}),
                   ('crlf_release_branch', {'release_branch': 'a\r\nb'}), ('bool_need_create', {'need_create_branch': 'maybe'}),
                   ('oversized', {'feature_branches': [{'branch_name': 'b', 'change_request_sn': 'c'}] * MANY})],
+    # pipeline_run: a CodeArts pipeline id (32 letters and digits) given with cloud=huawei
+    'codearts_id': _WRONG_TEXT + [('short', 'c123'), ('long', 'c' * 33), ('dash', 'c000000000000000-000000000000001'),
+                                  ('digits', '1001'), ('empty', ''), ('slash', 'c000000000000000/000000000000001')],
+    'ca_sources': [('dict', {'git_url': 'https://x.example'}), ('text_element', ['https://x.example']),
+                   ('missing_url', [{'branch': 'main'}]), ('empty_url', [{'git_url': ''}]),
+                   ('blank_branch', [{'git_url': 'https://x.example', 'branch': '  '}]),
+                   ('crlf_tag', [{'git_url': 'https://x.example', 'tag': 'a\r\nb'}]),
+                   ('branch_and_tag', [{'git_url': 'https://x.example', 'branch': 'a', 'tag': 'b'}]),
+                   ('unknown_key', [{'git_url': 'https://x.example', 'bogus': 1}]),
+                   ('bad_git_type', [{'git_url': 'https://x.example', 'git_type': 'svn'}]),
+                   ('empty_change_requests', [{'git_url': 'https://x.example', 'change_request_ids': []}]),
+                   ('oversized', [{'git_url': 'https://x.example'}] * MANY)],
     # checked by the HTTP layer
     'timeout': [('negative', -1)],
     'retries': [('negative', -1)],
@@ -124,18 +136,25 @@ OPTIONS = {
                          job_name='name', step_name='name', comment='text', require_pending='bool'),
     'stage_review_v3': dict(pipeline_id='positive_int', stage_index='index'),
     'pipeline_status_info': dict(HUAWEI, pipeline_ids='id_list', query='expression', wait_until='expression',
-                                 wait_timeout='wait_timeout', poll_interval='poll_interval', cloud='choice'),
+                                 wait_timeout='wait_timeout', poll_interval='poll_interval', cloud='choice',
+                                 huawei_endpoint='endpoint'),
     'pipeline_status_info_flow': dict(ALIBABA, pipeline_ids='flow_id_list', query='expression', wait_until='expression',
                                       wait_timeout='wait_timeout', poll_interval='poll_interval', cloud='choice'),
-    # (huawei_endpoint / alibaba_endpoint with user:password@ fail too, but the message names the client's option,
-    # endpoint: _clouds.vendor_params hands them to the client under that name)
-    'pipeline_status_info_openapi': dict(access_key_id='secret', access_key_secret='secret', organization_id='segment'),
+    'pipeline_status_info_openapi': dict(access_key_id='secret', access_key_secret='secret', organization_id='segment',
+                                         alibaba_endpoint='endpoint'),
     'pipeline_run': dict(ALIBABA, **dict(WAIT, **dict(RUN_STATE, pipeline_id='positive_int', branches='name_map',
                                                       tags='name_map', branch_mode_branches='name_list',
                                                       envs='scalar_map', pipeline_artifacts='name_map',
                                                       acr_artifacts='name_map', package_artifacts='name_map',
                                                       comment='text', params='document'))),
     'pipeline_run_canceled': dict(run_id='positive_int'),
+    'pipeline_run_codearts': dict(project_id='segment', region='region', connect_timeout='timeout', read_timeout='timeout',
+                                  max_retries='retries', validate_certs='bool', ca_path='ca_path',
+                                  huawei_endpoint='endpoint', auth_token='secret', cloud='choice',
+                                  pipeline_id='codearts_id', sources='ca_sources', variables='scalar_map',
+                                  choose_stages='name_list', choose_jobs='name_list', description='text',
+                                  **dict(WAIT, **RUN_STATE)),
+    'pipeline_run_codearts_canceled': dict(run_id='codearts_id'),
     'pipeline_run_openapi': dict(ALIBABA_AKSK, organization_id='segment'),
     'stage_execute': dict(ALIBABA, **dict(WAIT, **dict(RUN_STATE, app_name='segment', release_workflow_sn='segment',
                                                        release_stage_sn='segment', params='document', comment='text',
@@ -166,6 +185,11 @@ def base_args(variant, url):
         'pipeline_run': dict(token, pipeline_id=1001),
         'pipeline_run_canceled': dict(token, pipeline_id=1001, state='canceled'),
         'pipeline_run_openapi': dict(aksk, pipeline_id=1001),
+        'pipeline_run_codearts': dict(huawei_endpoint=url, project_id=FIXTURE['hw_project_id'], auth_token=FIXTURE['hw_token'],
+                                      cloud='huawei', pipeline_id='c0000000000000000000000000000001'),
+        'pipeline_run_codearts_canceled': dict(huawei_endpoint=url, project_id=FIXTURE['hw_project_id'], cloud='huawei',
+                                               auth_token=FIXTURE['hw_token'], state='canceled',
+                                               pipeline_id='c0000000000000000000000000000001'),
         'stage_execute': dict(token, **stage),
         'stage_execute_canceled': dict(token, state='canceled', **stage),
         'stage_execute_openapi': dict(aksk, **stage),
@@ -175,7 +199,7 @@ def base_args(variant, url):
 def _cases():
     cases = []
     for variant, options in sorted(OPTIONS.items()):
-        module = variant.split('_canceled')[0].split('_openapi')[0].split('_v3')[0].split('_flow')[0]
+        module = variant.split('_canceled')[0].split('_openapi')[0].split('_v3')[0].split('_codearts')[0].split('_flow')[0]
         for option, kind in sorted(options.items()):
             for label, value in BAD[kind]:
                 cases.append(pytest.param(module, variant, option, value, id='%s-%s-%s' % (variant, option, label)))

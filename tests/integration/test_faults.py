@@ -201,6 +201,30 @@ def flow_suite(api):
     )
 
 
+CA_NEW, CA_GATED = 'c0000000000000000000000000000001', 'c0000000000000000000000000000003'
+
+
+def codearts_suite():
+    """pipeline_run on CodeArts: c...01 never ran (a run takes 1.5 s), c...03's latest run waits at a manual review."""
+    creds = dict(cloud='huawei', project_id=FIXTURE['hw_project_id'])
+    base = dict(creds, auth_token=FIXTURE['hw_token'], pipeline_id=CA_NEW)
+    cancel = dict(base, pipeline_id=CA_GATED, state='canceled')
+    stop = r'/pipeline-runs/[0-9a-f]{32}/stop$'
+    return (
+        read_bursts(dict(base, state='finished'), 'GET', r'/pipeline-runs/detail$', acted=1, records=1)
+        + act_faults(base, 'POST', r'/%s/run$' % CA_NEW, 'APIGW.0500')
+        + [scenario('stop-dropped-after-acting', cancel, [rule(stop, 'POST', kind='act_then_drop')],
+                    ok=True, acted=1, records=0, hits=1, acts=1),
+           scenario('stop-500', cancel, [rule(stop, 'POST', status=500)],
+                    ok=False, acted=0, records=0, hits=1, acts=1, status=500, msg=['HTTP 500', 'not sent again'])]
+        + data_faults(base, 'POST', r'/pipeline-runs/list$', 'APIGW.0500')
+        + huawei_auth(dict(creds, pipeline_id=CA_NEW))
+        + [bad_input('codearts-id-too-short', dict(base, pipeline_id='c123'), 'pipeline_id', 'CodeArts'),
+           bad_input('flow-option-with-codearts', dict(base, envs={'A': 'b'}), 'envs is an option of Alibaba Cloud Flow'),
+           bad_input('run-id-of-flow', dict(base, state='canceled', run_id='7'), 'run_id', 'CodeArts')]
+    )
+
+
 def appstack_suite(api):
     """stage_execute on one API: stage-prod waits at a gate, stage-dev ends SUCCESS after 1 s."""
     stage = dict(api=api, app_name='demo-app', release_workflow_sn='wf-0001')
@@ -295,6 +319,10 @@ def _flow_records(state):
     return len(state['flow_runs'])
 
 
+def _codearts_records(state):
+    return len(state['codearts_runs'].get(CA_NEW, []))
+
+
 def _release_records(state):
     return None  # ServiceStage keeps no list of executions: the acted requests count them
 
@@ -314,6 +342,8 @@ SUITES = {
                                  records=_flow_records, scenarios=flow_suite('yunxiao')),
     'pipeline_run-openapi': dict(module='pipeline_run', acting=[('POST', r'/run$'), ('PUT', r'/stop$')],
                                  records=_flow_records, scenarios=flow_suite('openapi')),
+    'pipeline_run-codearts': dict(module='pipeline_run', acting=[('POST', r'/run$'), ('POST', r'/stop$')],
+                                  records=_codearts_records, scenarios=codearts_suite()),
     'stage_execute-yunxiao': dict(module='stage_execute', acting=[('POST', r'(:|%3A)(execute|cancel)$')],
                                   records=_flow_records, scenarios=appstack_suite('yunxiao')),
     'stage_execute-openapi': dict(module='stage_execute', acting=[('POST', r'(:|%3A)(execute|cancel)$')],
