@@ -168,12 +168,6 @@ class Region(Name):
             return found
         return ('must be a region id such as cn-north-4 (letters, digits and single hyphens; it becomes part '
                 'of the host name), not %r' % str(value)[:80])
-        if not text.strip():
-            return 'must not be blank (only spaces)'
-        if len(text) > 63 or not _REGION.match(text):
-            return ('must be a region id such as cn-north-4 (letters, digits and single hyphens; it becomes part '
-                    'of the host name), not %r' % text[:80])
-        return None
 
 
 class Count(Rule):
