@@ -10,6 +10,7 @@ __metaclass__ = type
 
 import datetime
 import math
+import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 
@@ -121,12 +122,39 @@ def _duration(value):
     return None if seconds is None else round(seconds, 1)
 
 
+_ERROR_LINE = re.compile(r'(?i)\b(error|errors|fail|failed|failure|fatal|exception|traceback|panic)\b|exit(ed)? (with )?code [1-9]')
+
+
+def first_error_line(lines):
+    """The first line of a log tail that looks like an error, else its last non-blank line ('' when none)."""
+    lines = [str(line).strip() for line in lines or [] if line is not None and str(line).strip()]
+    return next((line for line in lines if _ERROR_LINE.search(line)), lines[-1] if lines else '')
+
+
+def failure_detail(failure):
+    """One line for a step whose module returned ``failure``: the failing stage, job and step with their status,
+    then the first error line of the log tail (else the vendor message, else why the log is missing)."""
+    if not isinstance(failure, Mapping):
+        return ''
+    names = ' '.join("%s '%s'" % (key, failure[key]) for key in ('stage', 'job', 'step') if failure.get(key))
+    if names and failure.get('status') not in (None, ''):
+        names += ' (%s)' % failure['status']
+    tail = failure.get('log_tail')
+    tail = [tail] if isinstance(tail, str) else (tail if isinstance(tail, Sequence) else [])
+    why = first_error_line(tail) or _text(failure.get('message')) or _text(failure.get('log_error'))
+    why = why.splitlines()[0] if why else ''
+    return ': '.join(part for part in (names, why[:300]) if part)
+
+
 def normalize_step(step):
-    """One step record with every key of STEP_KEYS, as tasks/record.yml of release_summary stores it."""
+    """One step record with every key of STEP_KEYS, as tasks/record.yml of release_summary stores it. A step
+    with a ``failure`` (the result of a module that waited) gets as detail where it failed and the first error
+    line of its log (``failure_detail``) instead of the whole task message."""
     if not isinstance(step, Mapping):
         raise AnsibleFilterError('a step must be a dictionary, not %s' % type(step).__name__)
     if step.get('name') in (None, ''):
         raise AnsibleFilterError('every step needs a name; got %r' % (dict(step),))
+    detail = failure_detail(step.get('failure')) or _text(step.get('detail'))
     return {
         'key': _text(step.get('key')),
         'name': str(step['name']),
@@ -136,7 +164,7 @@ def normalize_step(step):
         'started': _text(step.get('started')),
         'duration': _duration(step.get('duration')),
         'url': _text(step.get('url')),
-        'detail': _text(step.get('detail')),
+        'detail': detail,
     }
 
 

@@ -88,7 +88,10 @@ def check_wait_options(module):
 
 
 def run_state_argument_spec(id_option, id_type):
-    """Options of the modules driven by ``ensure_run``: state, force, skip_if_succeeded, a run id, waiting."""
+    """Options of the modules driven by ``ensure_run``: state, force, skip_if_succeeded, a run id, waiting, and
+    ``failure_log_lines`` (``_logs``; ``_module.PipelineModule`` checks it before any request)."""
+    # imported here: _logs imports this module (OptionError)
+    from ansible_collections.devops_cloud.pipelines.plugins.module_utils._logs import failure_argument_spec
     spec = dict(
         state=dict(type='str', default='started', choices=list(STATES)),
         force=dict(type='bool', default=False),
@@ -96,6 +99,7 @@ def run_state_argument_spec(id_option, id_type):
     )
     spec[id_option] = dict(type=id_type)
     spec.update(wait_argument_spec(wait=False))
+    spec.update(failure_argument_spec())
     return spec
 
 

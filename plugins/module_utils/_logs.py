@@ -7,8 +7,11 @@
 
 Nothing here knows a vendor. A backend provides one hook, ``fetch_log(where, lines)``:
 
-- ``where`` is ``{'run': run, 'stage': stage, 'job': job or None, 'step': step or None}``, the entries of
-  the normalised run (see ``_status``) whose log is wanted; ``lines`` how many lines the task shows.
+- ``where`` is ``{'run': run, 'stage': stage, 'job': job or None, 'step': step or None, 'record': record}``,
+  the entries of the normalised run (see ``_status``) whose log is wanted and the record the engine judged
+  (``run`` itself unless the stages come from another record); ``lines`` how many lines the task shows. A hook
+  that picks a step itself (the run shows none) may set ``where['step']`` to ``{'name', 'status'}``: the report
+  then names it.
 - It returns None when the API has no log for that place, else ``fetch_page(offset)`` -> ``(chunk,
   next_offset)``. ``offset`` is None on the first call, then the ``next_offset`` of the page before;
   ``next_offset`` None means the end. ``chunk`` is bytes or str (None or empty: nothing), pages split
@@ -309,12 +312,13 @@ def _short(text, secrets):
     return (text[:MAX_TEXT - 3] + '...' if len(text) > MAX_TEXT else text) or None
 
 
-def failure_report(run, step_table, fetch_log=None, lines=DEFAULT_LINES, secrets=(), log_url=None, current=False, **read_options):
+def failure_report(run, step_table, fetch_log=None, lines=DEFAULT_LINES, secrets=(), log_url=None, current=False,
+                   record=None, **read_options):
     """The ``failure`` result of a run that ended without success (``current``: of a wait that timed out).
 
     ``{stage, job, step, status, message, log_tail, log_url, log_error}``: names of the failing (current) place,
     its status and vendor message (scrubbed), the last ``lines`` log lines (``fetch_log``, see the module notes;
-    ``read_options`` go to ``read_tail``), and a link: ``log_url``, else the step's, the job's ``log_url``, else
+    ``read_options`` go to ``read_tail``; ``record`` goes to the hook), and a link: ``log_url``, else the step's, the job's ``log_url``, else
     the run's ``url``. ``log_error`` says why ``log_tail`` is empty or not the log's end; it stays None when all
     was read and when ``lines`` is 0 (the log is then not asked for).
     """
@@ -331,8 +335,10 @@ def failure_report(run, step_table, fetch_log=None, lines=DEFAULT_LINES, secrets
     if stage is None:
         report['log_error'] = 'no failing stage, job or step is known, so no log was read'
         return report
+    where = dict(run=run, stage=stage, job=job, step=step, record=record if record is not None else run)
     try:
-        fetch_page = fetch_log(dict(run=run, stage=stage, job=job, step=step), lines) if fetch_log else None
+        fetch_page = fetch_log(where, lines) if fetch_log else None
+        _picked(report, where, step, redact)
         if fetch_page is None:
             report['log_error'] = 'no log: the API offers none for this %s' % ('step' if step else 'job' if job else 'stage')
             return report
@@ -345,7 +351,18 @@ def failure_report(run, step_table, fetch_log=None, lines=DEFAULT_LINES, secrets
         report['log_tail'] = tail.lines
         if not tail.complete:
             report['log_error'] = '%s; the lines shown are the last ones read, not its end' % tail.reason
+    _picked(report, where, step, redact)
     return report
+
+
+def _picked(report, where, step, redact):
+    """The step the hook chose (``where['step']``, when the run showed none) goes into the report."""
+    picked = where.get('step')
+    if step is None and isinstance(picked, dict) and picked.get('name'):
+        report['step'] = _short(picked['name'], redact)
+        if picked.get('status') is not None:
+            report['status'] = picked['status']
+        report['message'] = report['message'] or _short(picked.get('message'), redact)
 
 
 def failure_message(base_msg, failure, quote_lines=QUOTE_LINES, label='failing step'):

@@ -21,6 +21,13 @@ from ansible_collections.devops_cloud.pipelines.plugins.module_utils._http impor
     ApiError,
     require_requests,
 )
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._logs import (
+    DEFAULT_LINES,
+    failure_message,
+    failure_report,
+    validate_log_lines,
+)
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._status import CANCELED, FAILURE
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._validate import CheckedModule
 
 
@@ -33,6 +40,11 @@ class PipelineModule(CheckedModule):
         CheckedModule.__init__(self, rules, argument_spec=argument_spec, **kwargs)
         require_requests(self)
         self.transports = []  # clients built for this run: their retries are reported
+        if 'failure_log_lines' in self.argument_spec:
+            try:
+                validate_log_lines(self.params)
+            except OptionError as err:
+                self.fail_json(msg=str(err))
 
     def client(self, transport):
         """Register a client (a ``Transport``) so that its retries appear in the result; returns it."""
@@ -80,12 +92,56 @@ class PipelineModule(CheckedModule):
         msg, extras = judge(outcome, self.params.get('state', 'finished'), target, self.params.get('wait_timeout'),
                             run=run)
         result.update(extras)
-        self.finish(result, msg)
+        self.finish(result, self.report_failure(result, outcome, target, msg, run=run))
+
+    def secret_values(self):
+        """Every secret this task knows: the values of its ``no_log`` options and the credentials its clients
+        use (also those taken from the environment)."""
+        values = set(str(value) for value in self.no_log_values if value)
+        for name, spec in self.argument_spec.items():
+            if spec.get('no_log') and self.params.get(name):
+                values.add(str(self.params[name]))
+        for transport in self.transports:
+            values.update(getattr(getattr(transport, 'redact', None), 'secrets', None) or ())
+        return sorted(values)
+
+    def report_failure(self, result, outcome, target, msg, run=None):
+        """When the run the task waited for ended failed or canceled, or the wait timed out: put ``failure``
+        (``_logs.failure_report``, the log read through ``target.fetch_log`` when the backend has one) in
+        ``result`` and return ``msg`` with the place and the last log lines; else ``msg`` unchanged. Reading
+        the log never changes the outcome: whatever goes wrong there ends in ``failure.log_error``."""
+        if not failure_due(outcome, target, self.params.get('state')):
+            return msg
+        record = outcome.unfinished if outcome.timed_out and outcome.unfinished is not None else outcome.record
+        lines = self.params.get('failure_log_lines')
+        try:
+            failure = failure_report(run if run is not None else record, target.step_table(),
+                                     fetch_log=getattr(target, 'fetch_log', None),
+                                     lines=DEFAULT_LINES if lines is None else lines, secrets=self.secret_values(),
+                                     current=outcome.timed_out, record=record)
+        except Exception as err:  # pylint: disable=broad-except  # the report is an extra, the outcome stands
+            failure = dict(stage=None, job=None, step=None, status=None, message=None, log_tail=[],
+                           log_url=None, log_error='the failure report could not be built: %s' % type(err).__name__)
+        failure['log_url'] = failure.get('log_url') or result.get('url')
+        result['failure'] = failure
+        if not msg:
+            return msg
+        return failure_message(msg, failure, label='step it was at' if outcome.timed_out else 'failing step')
 
     def _with_retries(self, result):
         result = dict((k, v) for k, v in result.items() if k != 'msg')
         result['http_retries'] = len(self.retries())
         return result
+
+
+def failure_due(outcome, target, state=None):
+    """The task waited and the run ended failed or canceled (not stopped by this task), or the wait timed out."""
+    if not outcome.waited or state == 'canceled' or outcome.action == 'stopped':
+        return False
+    if outcome.timed_out:
+        return True
+    record = outcome.record
+    return record is not None and target.statuses.kind(target.status_of(record)) in (FAILURE, CANCELED)
 
 
 class RunDiff:

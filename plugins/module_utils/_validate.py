@@ -15,7 +15,8 @@ The argument spec converts types; this file adds what it cannot express, in one 
   ``MAX_ID`` characters long. Numeric ids of the APIs are positive integers (``pipeline_id`` and
   ``run_id`` of Flow, the execution number of AppStack, the v3 pipeline id of ``stage_review``).
 - A name or id sent in a body (task, stage, job, step and branch names, pipeline ids of
-  ``pipeline_status_info``) must not be empty, blank or hold control characters.
+  ``pipeline_status_info``) must not be empty, blank or hold control characters. (Which cloud the ids of
+  ``pipeline_status_info`` belong to, and so whether they must be numbers, is the module's ``infer``.)
 - Free text (comments, JMESPath expressions) may hold line breaks but no other control characters,
   and is at most ``MAX_TEXT`` characters long.
 - A list given explicitly must not be empty where the API reads an empty (or absent) list as "all":
@@ -167,12 +168,6 @@ class Region(Name):
             return found
         return ('must be a region id such as cn-north-4 (letters, digits and single hyphens; it becomes part '
                 'of the host name), not %r' % str(value)[:80])
-        if not text.strip():
-            return 'must not be blank (only spaces)'
-        if len(text) > 63 or not _REGION.match(text):
-            return ('must be a region id such as cn-north-4 (letters, digits and single hyphens; it becomes part '
-                    'of the host name), not %r' % text[:80])
-        return None
 
 
 class Count(Rule):
@@ -500,7 +495,7 @@ STAGE_REVIEW = _table(
     comment=TEXT,
 )
 PIPELINE_STATUS_INFO = _table(
-    HUAWEI, WAIT,
+    HUAWEI, ALIBABA, WAIT,
     pipeline_ids=ListOf(ID, 'ids', allow_empty=True, max_items=MAX_PIPELINE_IDS),
     query=EXPRESSION,
     wait_until=EXPRESSION,

@@ -42,6 +42,7 @@ extends_documentation_fragment:
   - devops_cloud.pipelines.huawei
   - devops_cloud.pipelines.connection
   - devops_cloud.pipelines.wait
+  - devops_cloud.pipelines.failure
   - devops_cloud.pipelines.attributes
   - devops_cloud.pipelines.attributes.ACTIONS
   - devops_cloud.pipelines.attributes.HUAWEI_GROUP
@@ -123,6 +124,10 @@ options:
     type: bool
     default: true
 notes:
+  - ServiceStage offers no log of the tasks of a release task. When the release fails, RV(failure.job) names the task
+    that failed (from the task list of the release task) and RV(failure.log_tail) holds the entry of the execution in
+    the release task history (C(GET /v3/{project_id}/pipeline/pipelines/{id}/records)), its status, mode, trigger,
+    executor, times and failed task. A release stopped by O(action=stop) is no failure and gets no report.
   - Every option is checked before any request is sent, and a bad value fails the task with a message that names
     the option.
     Ids that become one segment of a request path (O(project_id), O(pipeline_id)) must not be empty or blank,
@@ -277,6 +282,51 @@ wait:
       description: Seconds spent waiting.
       type: float
       returned: always
+failure:
+  description:
+    - Why the run did not succeed, when it ended failed or canceled, or the wait timed out (then where the run was).
+    - Secrets are masked as C(********).
+  returned: when the task waited and the run ended failed or canceled, or the wait timed out
+  type: dict
+  sample:
+    stage: Test
+    job: unit-test
+    step: pytest
+    status: FAILED
+    message: Step execution failed
+    log_tail: ["[ERROR] unit-test: 3 tests failed (test_login, test_logout, test_refresh)", "Process exited with code 1"]
+    log_url: https://devcloud.cn-north-4.huaweicloud.com/cicd/project/0123/pipeline/detail/abcd
+    log_error: null
+  contains:
+    stage:
+      description: Name of the failing stage (null when the run shows none).
+      type: str
+    job:
+      description: Name of the failing job (null when the stage shows none).
+      type: str
+    step:
+      description: Name of the failing step (null when the job shows none).
+      type: str
+    status:
+      description: Status of the failing step, else job, else stage, as the API gave it.
+      type: raw
+    message:
+      description: The API's message about the failure (at most 500 characters), or null.
+      type: str
+    log_tail:
+      description:
+        - The last O(failure_log_lines) lines of the log of the step (or job), decoded, without colour codes,
+          scrubbed; empty when the log was not read or could not be.
+      type: list
+      elements: str
+    log_url:
+      description: Link to the console page of the step, job or run, where the API gives one.
+      type: str
+    log_error:
+      description:
+        - Why C(log_tail) is empty or does not reach the end of the log (for example
+          C(the log could not be read; ... HTTP 403 ...)); null when the log was read, or not asked for (O(failure_log_lines=0)).
+      type: str
 '''
 
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._http import wait_argument_spec
@@ -285,6 +335,7 @@ from ansible_collections.devops_cloud.pipelines.plugins.module_utils._huawei.cli
     HUAWEI_MODULE_KWARGS,
     huawei_argument_spec,
 )
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._logs import failure_argument_spec
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._module import PipelineModule
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._validate import PIPELINE_ACTION
 
@@ -304,13 +355,15 @@ def main():
         skip_if_succeeded=dict(type='bool', default=False),
     )
     argument_spec.update(wait_argument_spec())
+    argument_spec.update(failure_argument_spec())
     module = PipelineModule(PIPELINE_ACTION, argument_spec,
                             required_if=[('action', 'approval', ('task_name', 'approval_result'))],
                             **HUAWEI_MODULE_KWARGS)
     result = dict(changed=False, action=module.params['action'], execution_id=None, adopted=False)
     with module.reporting(result):
         task = servicestage.release_task(module.params, module.client)
-        msg = servicestage.run_action(task, module.params, result, module.check_mode, module._diff)
+        msg = servicestage.run_action(task, module.params, result, module.check_mode, module._diff,
+                                      report=module.report_failure)
     module.conclude(result, msg)
 
 

@@ -220,6 +220,7 @@ extends_documentation_fragment:
   - devops_cloud.pipelines.run_state
   - devops_cloud.pipelines.wait.RUN
   - devops_cloud.pipelines.wait
+  - devops_cloud.pipelines.failure
   - devops_cloud.pipelines.attributes
   - devops_cloud.pipelines.attributes.ACTIONS
 notes:
@@ -552,6 +553,51 @@ http_retries:
     or stop the server refused); each one is also reported as a warning.
   returned: always, also when the task fails
   type: int
+failure:
+  description:
+    - Why the run did not succeed, when it ended failed or canceled, or the wait timed out (then where the run was).
+    - Secrets are masked as C(********).
+  returned: when the task waited and the run ended failed or canceled, or the wait timed out
+  type: dict
+  sample:
+    stage: Test
+    job: unit-test
+    step: pytest
+    status: FAILED
+    message: Step execution failed
+    log_tail: ["[ERROR] unit-test: 3 tests failed (test_login, test_logout, test_refresh)", "Process exited with code 1"]
+    log_url: https://devcloud.cn-north-4.huaweicloud.com/cicd/project/0123/pipeline/detail/abcd
+    log_error: null
+  contains:
+    stage:
+      description: Name of the failing stage (null when the run shows none).
+      type: str
+    job:
+      description: Name of the failing job (null when the stage shows none).
+      type: str
+    step:
+      description: Name of the failing step (null when the job shows none).
+      type: str
+    status:
+      description: Status of the failing step, else job, else stage, as the API gave it.
+      type: raw
+    message:
+      description: The API's message about the failure (at most 500 characters), or null.
+      type: str
+    log_tail:
+      description:
+        - The last O(failure_log_lines) lines of the log of the step (or job), decoded, without colour codes,
+          scrubbed; empty when the log was not read or could not be.
+      type: list
+      elements: str
+    log_url:
+      description: Link to the console page of the step, job or run, where the API gives one.
+      type: str
+    log_error:
+      description:
+        - Why C(log_tail) is empty or does not reach the end of the log (for example
+          C(the log could not be read; ... HTTP 403 ...)); null when the log was read, or not asked for (O(failure_log_lines=0)).
+      type: str
 '''
 
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._alibaba.flow import flow_argument_spec

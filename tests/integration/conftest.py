@@ -42,8 +42,11 @@ FIXTURE = dict(
     yunxiao_token='pt-emu-token-0001',
     org_id='60d54f3daccf2bbd6659f3ad',
 )
+# The secrets printed in every failing job's log of the emulator (tests/emulator/logs.py LOG_SECRETS): the secret
+# scan covers the log tails of failure reports too.
+LOG_SECRETS = ['hunter2-emu', 'emu-log-bearer-0123456789abcdef']
 SECRETS = [FIXTURE[k] for k in ('hw_ak', 'hw_sk', 'hw_sts_sk', 'hw_security_token', 'hw_token', 'ali_ak', 'ali_sk',
-                                'ali_sts_sk', 'ali_sts_token', 'yunxiao_token')]
+                                'ali_sts_sk', 'ali_sts_token', 'yunxiao_token')] + LOG_SECRETS
 
 
 def collections_path():

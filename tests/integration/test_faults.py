@@ -147,6 +147,15 @@ def data_faults(call, method, path, code):
     ]
 
 
+def log_faults(call, path, where, tail='Process exited with code 1', method='GET', records=1):
+    """Faults on the log call of a failure report (``call`` waits for a run that fails): a refused log call (403)
+    leaves ``log_error`` and the run's own failure; a 500 burst is retried and the log read after all."""
+    return [scenario('log-403', call, [rule(path, method, status=403)], ok=False, acted=1, records=records, hits=1,
+                     msg=[where, 'the log could not be read', 'HTTP 403']),
+            scenario('log-500-burst', call, [rule(path, method, status=500, times=2)], ok=False, acted=1, records=records,
+                     hits=2, msg=[where, tail])]
+
+
 def huawei_auth(call):
     return [
         scenario('auth-wrong-token', dict(call, auth_token=WRONG['token']),
@@ -193,6 +202,8 @@ def flow_suite(api):
            scenario('stop-500', cancel, [rule(stop, 'PUT', status=500)], setup=base,
                     ok=False, acted=0, records=1, hits=1, acts=1, status=500, msg=['HTTP 500', 'not sent again'])]
         + data_faults(base, 'GET', listing, code)
+        + log_faults(dict(api=api, pipeline_id=1002, state='finished'), r'/step/log$' if api == 'yunxiao' else r'/job/\d+/logs$',
+                     "ended FAIL: stage 'Test' job 'unit-test'")
         + alibaba_auth(base, api)
         + [bad_input('missing-pipeline-id', dict(api=api), 'missing required arguments: pipeline_id'),
            bad_input('pipeline-id-not-an-int', dict(base, pipeline_id='build-ok'), 'pipeline_id', 'int'),
@@ -218,6 +229,9 @@ def codearts_suite():
            scenario('stop-500', cancel, [rule(stop, 'POST', status=500)],
                     ok=False, acted=0, records=0, hits=1, acts=1, status=500, msg=['HTTP 500', 'not sent again'])]
         + data_faults(base, 'POST', r'/pipeline-runs/list$', 'APIGW.0500')
+        # c...02 fails in job unit-test (its runs are not counted: records 0); the step log is a POST read
+        + log_faults(dict(base, pipeline_id='c0000000000000000000000000000002', state='finished'), r'/steps/[^/]+/logs$',
+                     "failing step: stage 'Test' job 'unit-test' step 'run-tests'", method='POST', records=0)
         + huawei_auth(dict(creds, pipeline_id=CA_NEW))
         + [bad_input('codearts-id-too-short', dict(base, pipeline_id='c123'), 'pipeline_id', 'CodeArts'),
            bad_input('flow-option-with-codearts', dict(base, envs={'A': 'b'}), 'envs is an option of Alibaba Cloud Flow'),
@@ -238,6 +252,8 @@ def appstack_suite(api):
                     [rule(r'/executions/\d+(:|%3A)cancel$', 'POST', kind='act_then_drop')], setup=base,
                     ok=True, acted=1, records=1, hits=1, acts=1)]
         + data_faults(base, 'GET', r'/stage-prod/executions$', code)
+        + (log_faults(dict(stage, release_stage_sn='stage-broken', state='finished'), r'(:|%3A)pipelineJobLog$',
+                      "stage 'Deploy' job 'deploy-broken'") if api == 'yunxiao' else [])  # no log call on POP
         + alibaba_auth(base, api)
         + [bad_input('missing-stage', dict(stage), 'missing required arguments: release_stage_sn'),
            bad_input('force-not-a-bool', dict(base, force='perhaps'), 'force', 'bool'),
@@ -257,6 +273,8 @@ def release_suite():
                     setup=dict(pipeline_id='rt-approval-0003', action='start'),
                     ok=True, acted=1, records=1, hits=1, acts=1, adopted=True)]
         + data_faults(base, 'GET', r'/pipelines/rt-pause-0004$', 'APIGW.0500')
+        + log_faults(dict(pipeline_id='rt-fail-0002', action='start'), r'/rt-fail-0002/records$',
+                     "failing step: stage 'deploy' job 'deploy-app'", tail='failed task: deploy-app')
         + huawei_auth(base)
         + [bad_input('unknown-action', dict(base, action='explode'), 'value of action must be one of'),
            bad_input('approval-without-task', dict(base, action='approval'), 'task_name'),

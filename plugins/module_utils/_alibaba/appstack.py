@@ -14,6 +14,10 @@ under ``/oapi/v1/appstack/organizations/{org}/apps/{app}/releaseWorkflows/{wf}/r
 
 An execution runs a Flow pipeline: its pipeline run has the shape, the stage and job statuses and the link
 of a Flow run, which ``flow.py`` defines (``normalize_run``, ``STEP_STATUSES``, ``run_url``).
+
+The log of a failing job (``fetch_log`` for ``_logs.failure_report``): token API
+``GET .../executions/{n}:pipelineJobLog?jobId=`` (CONTRACTS-2 section 13), answered ``{content, more}`` or
+``{log, hasMore}``, in one call; the POP API has no such call.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -25,7 +29,11 @@ from ansible_collections.devops_cloud.pipelines.plugins.module_utils._alibaba.cl
     list_items,
     path_param,
 )
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils._alibaba.flow import STEP_STATUSES, normalize_run
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._alibaba.flow import (
+    STEP_STATUSES,
+    job_log_text,
+    normalize_run,
+)
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._engine import OptionError, RunTarget
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._http import ApiError
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._status import StatusTable
@@ -218,6 +226,19 @@ class StageExecutions(RunTarget):
         if not isinstance(data, dict):
             raise ApiError('unexpected answer reading the pipeline run of %s: not an object' % self.describe(number))
         return normalize_run(data)
+
+    def fetch_log(self, where, lines):
+        """The log of the failing job of the execution (``where['record']``), token API only (None on POP)."""
+        number = (where.get('record') or {}).get('number')
+        job_id = (where.get('job') or {}).get('id')
+        if self.api != 'yunxiao' or number is None or job_id is None:
+            return None
+        path = '%s/executions/%s%s' % (self._stage_path(), path_param(number), self._verb('pipelineJobLog'))
+
+        def fetch_page(offset):
+            data = self._call('GetAppReleaseStageExecutionPipelineJobLog', 'GET', path, query=dict(jobId=job_id))
+            return job_log_text(data), None
+        return fetch_page
 
     def started_pipeline_run_id(self):
         """``pipelineRunId`` of the execute answer, when it carried one."""

@@ -13,6 +13,10 @@ The backend of ``pipeline_run`` for ``_engine.ensure_run``, on either API (``cli
   ``GET .../runs/{id}``, ``POST .../runs``. It has no run-level stop: stopping a run stops its live jobs
   (``PUT .../pipelineRuns/{runId}/jobs/{jobId}/stop``).
 
+Both read the log of a failing job for ``_logs.failure_report`` (``fetch_log``, CONTRACTS-2 section 13): the POP
+API in one call (``LogPipelineJobRun``, no paging), the token API step by step (the job's steps, then the failing
+step's log in pages of ``STEP_LOG_LIMIT`` lines), or the job's whole log when the job lists no step.
+
 Both hand the engine runs in one shape (``normalize_run``) judged by ``RUN_STATUSES`` and, for stages
 and jobs, ``STEP_STATUSES``. An AppStack release stage execution runs a Flow pipeline, so ``appstack.py``
 uses the run shape, the step table and the link of a run from here.
@@ -36,6 +40,7 @@ from ansible_collections.devops_cloud.pipelines.plugins.module_utils._status imp
 
 FLOW_WEB_URL = 'https://flow.aliyun.com/pipelines/%s/builds/%s'
 LIST_PAGE_SIZE = 30
+STEP_LOG_LIMIT = 2000  # lines per page of the token API's step log (its maximum)
 
 # Flow documents RUNNING, SUCCESS and FAIL (and lists CANCELED and WAITING among the run statuses of its
 # pipeline list); the other spellings are accepted defensively. Anything else counts as live.
@@ -246,6 +251,42 @@ class FlowRuns(RunTarget):
     def get_raw(self, run_id):  # pragma: no cover - abstract
         raise NotImplementedError
 
+    @staticmethod
+    def _log_ids(where):
+        """``(run id, job id)`` of the job whose log ``_logs.failure_report`` asks for, or None."""
+        run, job = where.get('run') or {}, where.get('job') or {}
+        if run.get('id') is None or job.get('id') is None:
+            return None
+        return run['id'], job['id']
+
+
+def job_log_text(data):
+    """The log text of a job log answer: POP ``{log: {content, more}}``, token ``{content, last, more}``."""
+    if not isinstance(data, dict):
+        return data if isinstance(data, str) else None
+    log = data.get('log')
+    if isinstance(log, dict):
+        return log.get('content')
+    return data.get('content') if data.get('content') is not None else (log if isinstance(log, str) else None)
+
+
+def pick_step(data, table=STEP_STATUSES):
+    """``(build, node)`` of a token ``.../steps`` answer whose log tells why the job did not succeed: the first
+    failed step, else the first canceled, waiting or running one, else the last; ``(None, None)`` when none."""
+    builds = data if isinstance(data, list) else list_items(data, 'data', 'items', 'result')
+    found = []
+    for build in builds:
+        if not isinstance(build, dict):
+            continue
+        nodes = build.get('buildProcessNodes')
+        nodes = nodes if isinstance(nodes, list) else build.get('steps')
+        found.extend((build, node) for node in nodes or [] if isinstance(node, dict))
+    for kinds in (('failure',), ('canceled', 'waiting', 'live')):
+        for build, node in found:
+            if node.get('status') is not None and table.kind(node.get('status')) in kinds:
+                return build, node
+    return found[-1] if found else (None, None)
+
 
 class PopFlow(FlowRuns):
     """Flow runs over the ``devops`` POP API (AccessKey)."""
@@ -273,6 +314,18 @@ class PopFlow(FlowRuns):
     def stop(self, record):
         self.client.call('StopPipelineRun', 'PUT', self._run_path(record['id']) + '/stop', idempotent=False)
         return []
+
+    def fetch_log(self, where, lines):
+        """The job's log (``LogPipelineJobRun``): what the server returns in one call, no paging input."""
+        ids = self._log_ids(where)
+        if ids is None:
+            return None
+        path = '/organization/%s/pipeline/%s/pipelineRun/%s/job/%s/logs' % (
+            path_param(self.organization_id), path_param(self.pipeline_id), path_param(ids[0]), path_param(ids[1]))
+
+        def fetch_page(offset):
+            return job_log_text(self.client.call('LogPipelineJobRun', 'GET', path)), None
+        return fetch_page
 
 
 class YunxiaoFlow(FlowRuns):
@@ -308,6 +361,30 @@ class YunxiaoFlow(FlowRuns):
                            'can only stop jobs); try again or use the AK/SK API, which stops whole runs'
                            % (self.describe(record['id']), record.get('status')))
         return stopped
+
+    def fetch_log(self, where, lines):
+        """The log of the job's failing (or current) step in pages (``.../step/log``, the next page from ``last``);
+        the job's whole log (``.../runs/{run}/job/{job}/log``) when the job lists no step."""
+        ids = self._log_ids(where)
+        if ids is None:
+            return None
+        job_path = '%s/pipelineRuns/%s/jobs/%s' % (self._base(), path_param(ids[0]), path_param(ids[1]))
+        build, node = pick_step(self.client.call('GET', job_path + '/steps'))
+        if node is None or node.get('stepIndex') is None or (build.get('buildId') is None):
+            path = '%s/runs/%s/job/%s/log' % (self._base(), path_param(ids[0]), path_param(ids[1]))
+            return lambda offset: (job_log_text(self.client.call('GET', path)), None)
+        where['step'] = dict(name=_first(node, 'stepName', 'nodeName'), status=node.get('status'))
+        step_index, build_id = node['stepIndex'], build['buildId']
+
+        def fetch_page(offset):
+            start = offset or 0
+            data = self.client.call('GET', job_path + '/step/log', query=dict(
+                stepIndex=step_index, offset=start, limit=STEP_LOG_LIMIT, buildId=build_id))
+            data = data if isinstance(data, dict) else {}
+            last = as_int(data.get('last'))
+            more = data.get('more') is True and isinstance(last, int) and not isinstance(last, bool) and last > start
+            return data.get('logs'), last if more else None
+        return fetch_page
 
 
 def flow_runs(api, client, params):

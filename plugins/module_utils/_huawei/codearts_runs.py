@@ -20,6 +20,11 @@ The CodeArts backend of ``pipeline_run`` for ``_engine.ensure_run`` (CONTRACTS-2
   and steps, normalised by ``normalize_detail``.
 - ``StopPipelineRun`` ``POST P/pipeline-runs/{id}/stop`` without a body -> ``{"success": bool}``.
 
+The log of a failing (or current) step for ``_logs.failure_report`` (``fetch_log``, CONTRACTS-2 section 13):
+``ShowPipelineLog`` ``POST P/pipeline-runs/{run}/jobs/{job run id}/steps/{step run id}/logs`` with
+``{start_offset, end_offset, limit, sort: asc}``, first both offsets 0, then both offsets as the page before
+returned them, until ``has_more`` is false.
+
 Run statuses: ``codearts.RUN_STATUSES`` (COMPLETED success; FAILED failure; CANCELED and IGNORED canceled;
 PAUSED and SUSPEND waiting; anything else, an undocumented ``QUEUED`` included, live). Stage and job
 statuses: ``STEP_STATUSES`` below.
@@ -36,6 +41,7 @@ from ansible_collections.devops_cloud.pipelines.plugins.module_utils._status imp
 
 SERVICE = 'codearts'
 LIST_PAGE_SIZE = 30
+LOG_PAGE_LINES = 500  # lines per page of a step log (the documented example's limit)
 QUEUED_CODES = ('DEVPIPE.00011169', 'DEVPIPE.00011170')
 
 # Stages and jobs (section 9.4): ASYNC_RUNNING, REDISPATCH and unknown values are live; INIT and QUEUED have
@@ -269,6 +275,25 @@ class CodeArtsRuns(RunTarget):
             raise ApiError('the server did not stop %s (success: false)' % self.describe(record['id']),
                            method='POST', path=path)
         return []
+
+    def fetch_log(self, where, lines):
+        """The log of the step ``_logs.failure_report`` located, in pages of ``LOG_PAGE_LINES`` lines (None when
+        the run, job or step has no id: a job that shows no step has no log call)."""
+        run, job, step = where.get('run') or {}, where.get('job') or {}, where.get('step') or {}
+        if run.get('id') is None or job.get('id') is None or step.get('id') is None:
+            return None
+        path = self._path('pipeline-runs/%s/jobs/%s/steps/%s/logs' % (
+            path_param(run['id']), path_param(job['id']), path_param(step['id'])))
+
+        def fetch_page(offsets):
+            start, end = offsets or (0, 0)
+            data = self.client.call('POST', path, body=dict(start_offset=start, end_offset=end, limit=LOG_PAGE_LINES,
+                                                            sort='asc'), idempotent=True)
+            data = data if isinstance(data, dict) else {}
+            following = (data.get('start_offset'), data.get('end_offset'))
+            more = data.get('has_more') is True and following[1] is not None and following != (start, end)
+            return data.get('log'), following if more else None
+        return fetch_page
 
     def reusable(self, entry):
         """The matcher of ``skip_if_succeeded``: the succeeded run ``entry`` read in full when it ran, for

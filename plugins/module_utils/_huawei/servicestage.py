@@ -16,6 +16,11 @@ Data: the status table (``RELEASE_STATUSES``, and ``TASK_STATUSES`` of the tasks
 action plan table (``RULES``: per action, the statuses in which it is sent and those in which it is already
 done) and what each action's wait reads as a failure (``action_statuses``). ``run_action`` carries an action
 out: read, plan, act once (``_http.guarded_action``), wait and judge (``_engine.await_run`` and ``judge``).
+
+Failure reports (``_logs.failure_report``): the record's task list is the run's stages and jobs
+(``normalize_release``). ServiceStage offers no log of a task; ``fetch_log`` reads the execution's entry of the
+release task history instead (``GET .../pipelines/{id}/records``, CONTRACTS-2 section 13) and shows it as a few
+lines (status, mode, trigger, executor, times, the failed task).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -327,6 +332,25 @@ class ReleaseTask(RunTarget):
                                 query=[('action_id', action)], body=body, idempotent=False,
                                 content_type=ACTION_CONTENT_TYPE)
 
+    def fetch_log(self, where, lines):
+        """The history record of the execution (``where['record']``'s ``execution_id``, else the newest) as lines."""
+        record = where.get('record') or {}
+        wanted = execution_id(None, record)
+        path = '%s/%s/records' % (self.base, path_param(self.task_id))
+
+        def fetch_page(offset):
+            entries = self.client.call('GET', path)
+            entries = entries.get('records') if isinstance(entries, dict) else entries
+            entries = [e for e in entries if isinstance(e, dict)] if isinstance(entries, list) else []
+            entry = next((e for e in entries if wanted is not None and str(e.get('id')) == wanted), None)
+            entry = entry or (entries[0] if entries else None)
+            if entry is None:
+                return 'the release task history lists no execution', None
+            if entry.get('failed_task') and not where.get('step') and not where.get('job'):
+                where['step'] = dict(name=entry['failed_task'])
+            return '\n'.join(record_lines(entry)), None
+        return fetch_page
+
     def verdict(self, outcome, wait_timeout):
         """The failure message of a wait (``judge``'s words), or None."""
         msg = judge(outcome, 'finished', self, wait_timeout)[0]
@@ -345,10 +369,37 @@ def action_statuses(action, approval_result=None):
                        names=STATUS_NAMES)
 
 
-def run_action(task, params, result, check_mode=False, diff=False):
+def normalize_release(record):
+    """The release task ``record`` in the normalised run shape of ``_status``: its stages, their tasks as jobs."""
+    record = record if isinstance(record, dict) else {}
+    declaration = record.get('pipeline_declaration')
+    stages = declaration.get('stages') if isinstance(declaration, dict) else record.get('stages')
+    return dict(id=record.get('id'), status=record.get('status'), stages=[
+        dict(name=stage.get('name'), status=stage.get('status'),
+             jobs=[dict(name=task.get('name'), status=task.get('status'), message=task.get('message'))
+                   for task in stage.get('tasks') or [] if isinstance(task, dict)])
+        for stage in stages or [] if isinstance(stage, dict)])
+
+
+def record_lines(entry):
+    """An entry of the release task history as lines of text."""
+    status = to_status(entry.get('status'))
+    lines = ['execution %s (%s, trigger %s, by %s): %s' % (
+        entry.get('id'), entry.get('mode') or 'release', entry.get('trigger'), entry.get('executor'),
+        describe(status) if status is not None else entry.get('status'))]
+    for key in ('start_time', 'end_time'):
+        if entry.get(key) is not None:
+            lines.append('%s: %s' % (key.replace('_', ' '), entry[key]))
+    if entry.get('failed_task'):
+        lines.append('failed task: %s' % entry['failed_task'])
+    return lines
+
+
+def run_action(task, params, result, check_mode=False, diff=False, report=None):
     """Carry out the ``action`` of ``pipeline_action``'s options on ``task``, filling ``result`` as it goes: read,
     decide by the plan table, act once, then read once more or wait and judge. Returns the failure message or
-    None; a note on why nothing was sent is the ``msg`` of ``result``."""
+    None; a note on why nothing was sent is the ``msg`` of ``result``. ``report``: after a wait,
+    ``report(result, outcome, task, msg, run=...)`` returns the message (``_module.PipelineModule.report_failure``)."""
     action, choice = params['action'], params['approval_result']
     before = task.get()
     result.update(previous_status=before['status'], previous_status_name=status_name(before['status']))
@@ -383,7 +434,13 @@ def run_action(task, params, result, check_mode=False, diff=False):
     _set_state(result, outcome.record)
     result['execution_id'] = result['execution_id'] or execution_id(None, outcome.record)
     _set_diff(result, diff, before, diff_state(outcome.record, result['execution_id']))
-    return task.verdict(outcome, params['wait_timeout']) if outcome.waited else None
+    if not outcome.waited:
+        return None
+    msg = task.verdict(outcome, params['wait_timeout'])
+    if report is not None:
+        record = outcome.unfinished if outcome.timed_out and outcome.unfinished is not None else outcome.record
+        msg = report(result, outcome, task, msg, run=normalize_release(record))
+    return msg
 
 
 def _set_state(result, record):

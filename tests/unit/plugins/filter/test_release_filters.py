@@ -19,6 +19,8 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.devops_cloud.pipelines.plugins.filter import release
 from ansible_collections.devops_cloud.pipelines.plugins.filter.release import (
     FilterModule,
+    failure_detail,
+    first_error_line,
     seconds_between,
     summary_table,
     to_iso8601,
@@ -384,3 +386,31 @@ def test_each_filter_has_documentation_matching_its_signature(name):
         else:
             documented = options[param]['default']
             assert documented == (list(default) if isinstance(default, tuple) else default), param
+
+
+# --- failure reports in a step -------------------------------------------------------------------------------------
+FAILURE = dict(stage='Test', job='unit-test', step='pytest', status='FAIL', message='Step execution failed',
+               log_tail=['[INFO] collecting', '[ERROR] 3 tests failed (test_login)', 'Process exited with code 1'],
+               log_url=None, log_error=None)
+
+
+def test_a_failure_replaces_the_detail_with_its_place_and_first_error_line():
+    step = upsert_steps([], [dict(name='Flow pipeline 1002', status='failed', detail='long\nmessage', failure=FAILURE)])[0]
+    assert step['detail'] == "stage 'Test' job 'unit-test' step 'pytest' (FAIL): [ERROR] 3 tests failed (test_login)"
+    assert 'failure' not in step
+    table = summary_table([step])
+    assert table[-1].strip() == "> stage 'Test' job 'unit-test' step 'pytest' (FAIL): [ERROR] 3 tests failed (test_login)"
+
+
+def test_a_failure_without_an_error_line_uses_the_last_line_then_the_message():
+    assert failure_detail(dict(FAILURE, log_tail=['a', 'b', ''])) == "stage 'Test' job 'unit-test' step 'pytest' (FAIL): b"
+    assert failure_detail(dict(FAILURE, log_tail=[])) == "stage 'Test' job 'unit-test' step 'pytest' (FAIL): Step execution failed"
+    assert failure_detail(dict(stage='Build', log_tail=[], log_error='the log could not be read: HTTP 500')) == \
+        "stage 'Build': the log could not be read: HTTP 500"
+    assert failure_detail(None) == '' and failure_detail('text') == ''
+
+
+def test_a_step_without_failure_keeps_its_detail():
+    assert upsert_steps([], [dict(name='x', detail='kept', failure=None)])[0]['detail'] == 'kept'
+    assert first_error_line(['ok', 'fatal: no such ref', 'error later']) == 'fatal: no such ref'
+    assert first_error_line([]) == ''

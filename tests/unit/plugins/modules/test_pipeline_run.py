@@ -210,9 +210,13 @@ def test_finished_failure_names_stage_and_job(fake_http, run_module, no_sleep):
     fake_http.add('GET', TOK + '/runs', tok_list())
     fake_http.add('POST', TOK + '/runs', dict(status=200, json=2))
     fake_http.add('GET', TOK + '/runs/2', tok_run(2, 'RUNNING'), tok_run(2, 'FAIL', failed_job='unit-test'))
-    result = run_module(pipeline_run, token_args(state='finished'))
+    result = run_module(pipeline_run, token_args(state='finished', failure_log_lines=0))
     assert result['failed'] is True
-    assert result['msg'] == "pipeline run 2 of pipeline 1001 ended FAIL: stage 'Test' job 'unit-test' (FAIL)"
+    assert result['msg'] == ("pipeline run 2 of pipeline 1001 ended FAIL: stage 'Test' job 'unit-test' (FAIL); "
+                             "failing step: stage 'Test' job 'unit-test' (FAIL)")
+    assert result['failure'] == dict(stage='Test', job='unit-test', step=None, status='FAIL', message=None, log_tail=[],
+                                     log_url='https://flow.aliyun.com/pipelines/1001/builds/2', log_error=None)
+    assert [c.path for c in fake_http.calls if '/log' in c.path or c.path.endswith('/steps')] == []
     assert result['changed'] is True and result['run_id'] == 2
     assert result['url'] == 'https://flow.aliyun.com/pipelines/1001/builds/2'
     assert result['failing_stage'] == 'Test' and result['failing_job'] == 'unit-test'
@@ -249,10 +253,11 @@ def test_timeout_fails_with_last_state(fake_http, run_module, clock):
     fake_http.add('GET', POP_RUNS, pop_list())
     fake_http.add('POST', POP_START, dict(status=200, json={'success': True, 'pipelineRunId': 3}))
     fake_http.add('GET', POP_RUNS + '/3', pop_run(3, 'RUNNING', job_status='WAITING'))
-    result = run_module(pipeline_run, pop_args(state='finished', wait_timeout=5, poll_interval=2))
+    result = run_module(pipeline_run, pop_args(state='finished', wait_timeout=5, poll_interval=2, failure_log_lines=0))
     assert result['failed'] is True
     assert result['msg'] == ("timed out after 5s waiting for pipeline run 3 of pipeline 1001 to end; last status RUNNING, "
-                             "at stage 'Test' job 'unit-test' (WAITING)")
+                             "at stage 'Test' job 'unit-test' (WAITING); step it was at: stage 'Test' job 'unit-test' (WAITING)")
+    assert result['failure']['job'] == 'unit-test' and result['failure']['log_tail'] == []
     assert result['run_id'] == 3 and result['run']['status'] == 'RUNNING' and result['changed'] is True
     assert sum(clock) == 5 and clock == [2, 2, 1]
 

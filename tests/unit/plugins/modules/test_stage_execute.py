@@ -159,10 +159,11 @@ def test_finished_failure(fake_http, run_module, no_sleep):
     fake_http.add('GET', TOK + '/executions', executions(), executions((1, 'RUNNING')), executions((1, 'FAILED')))
     fake_http.add('POST', TOK + ':execute', executed(10))
     fake_http.add('GET', TOK + '/executions/1:getPipelineRun', pipeline_run(10, 'FAIL', job='deploy-broken'))
-    result = run_module(stage_execute, token_args(state='finished'))
+    result = run_module(stage_execute, token_args(state='finished', failure_log_lines=0))
     assert result['failed'] is True
     assert result['msg'] == ("execution 1 of release stage stage-dev (workflow wf-0001, app demo-app) ended FAILED: "
-                             "stage 'Deploy' job 'deploy-broken' (FAIL)")
+                             "stage 'Deploy' job 'deploy-broken' (FAIL); failing step: stage 'Deploy' job 'deploy-broken' (FAIL)")
+    assert result['failure']['job'] == 'deploy-broken' and result['failure']['log_error'] is None
     assert result['execution']['state'] == 'FAILED' and result['pipeline_run']['status'] == 'FAIL'
     assert result['failing_stage'] == 'Deploy' and result['failing_job'] == 'deploy-broken'
     assert result['changed'] is True and result['pipeline_run_id'] == 10
@@ -180,10 +181,11 @@ def test_timeout(fake_http, run_module, clock):
     fake_http.add('GET', TOK + '/executions', executions(), executions((1, 'RUNNING')))
     fake_http.add('POST', TOK + ':execute', executed(10))
     fake_http.add('GET', TOK + '/executions/1:getPipelineRun', pipeline_run(10, 'RUNNING', job='validate', job_status='WAITING'))
-    result = run_module(stage_execute, token_args(state='finished', wait_timeout=3, poll_interval=1))
+    result = run_module(stage_execute, token_args(state='finished', wait_timeout=3, poll_interval=1, failure_log_lines=0))
     assert result['failed'] is True
     assert result['msg'].startswith('timed out after 3s waiting for execution 1 of release stage stage-dev')
-    assert result['msg'].endswith("last status RUNNING, at stage 'Deploy' job 'validate' (WAITING)")
+    assert result['msg'].endswith("last status RUNNING, at stage 'Deploy' job 'validate' (WAITING); "
+                                  "step it was at: stage 'Deploy' job 'validate' (WAITING)")
     assert result['execution']['number'] == '1' and result['pipeline_run']['id'] == 10
     assert sum(clock) == 3
 
