@@ -194,7 +194,7 @@ notes:
     O(step_id) and O(gate_kind) narrow them. Among the matching gates the one that waits is decided. When several
     wait, the task fails and lists them (kind, stage, job, step, status) -- name one. When none of the run's gates
     matches the names, the task fails and lists the gates. A run without gates, a pipeline that never ran, and
-    a gate that is not pending are C(changed=false) with O(msg) saying why (a failure with O(require_pending))."
+    a gate that is not pending are C(changed=false) with RV(msg) saying why (a failure with O(require_pending))."
   - "CodeArts (assumptions, as no Huawei document lists them): a step is a gate by its plugin name (C(task),
     matched case-insensitively): C(checkpoint), C(manualReview) or C(manual_review) in a job step is a manual review,
     C(delay) a delayed execution, and a C(pre) step with C(manualTrigger) (or a review plugin) a stage-entry

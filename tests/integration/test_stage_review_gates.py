@@ -34,7 +34,7 @@ def _waiting(run):
 def start_flow(emu, pipeline_id, gates=1):
     """Start a Flow run (token API) and wait until its validation jobs wait; returns the run id."""
     run_id = requests.post(emu.url + FLOW % pipeline_id + '/runs', headers=TOKEN, json={}, timeout=10).json()
-    for _ in range(200):
+    for _attempt in range(200):
         if _waiting(requests.get(emu.url + FLOW % pipeline_id + '/runs/%s' % run_id, headers=TOKEN, timeout=10).json()):
             return run_id
         time.sleep(0.05)
@@ -44,7 +44,7 @@ def start_flow(emu, pipeline_id, gates=1):
 def start_stage(emu, stage):
     """Execute an AppStack release stage (token API) and wait until its gate waits; returns the execution number."""
     number = requests.post(emu.url + STAGE % stage + ':execute', headers=TOKEN, json={'params': {}}, timeout=10).json()['pipelineRunId']
-    for _ in range(200):
+    for _attempt in range(200):
         if _waiting(requests.get(emu.url + STAGE % stage + '/executions/%s:getPipelineRun' % number, headers=TOKEN,
                                  timeout=10).json()):
             return number
