@@ -209,8 +209,9 @@ def failure_reports(backend, report, timed_out, lines, secrets=(), limit=MAX_FAI
     """``failures`` of a wait that ended: for the first ``limit`` pipelines of ``report`` (in its order) whose
     latest run ended failed or canceled, or, when the wait ``timed_out``, has not finished, the
     ``_logs.read_failure`` of that run (read in full and its log through ``backend.run_target``), with
-    ``pipeline_id``, ``pipeline_run_id`` and ``finished`` (the run had ended; else it is where the run was). ``lines``: ``failure_log_lines`` (0 reads no log). Never
-    raises: what cannot be read ends in the entry's ``log_error``."""
+    ``pipeline_id``, ``pipeline_run_id`` and ``finished`` (the run had ended; else it is where the run was).
+    ``lines``: ``failure_log_lines`` (0 reads no log). Never raises: what cannot be read ends in the entry's
+    ``log_error``."""
     table = backend.statuses
     picked = [item for item in report.get('pipelines') or []
               if table.kind(item.get('status')) in (FAILURE, CANCELED) or (timed_out and not item['finished'])]

@@ -137,8 +137,8 @@ def test_release_task_runs_its_dependencies_once_across_reruns(playbook, emu, tm
     first = playbook('roles/release_task.yml', extra_vars=extra)
     assert first.rc == 0, first
     starts = ops(emu, 'RunPipeline')
-    assert sorted(e['path'].split('/')[-2] for e in starts) == ['a0000000000000000000000000000004',
-                                                               'c0000000000000000000000000000001'], starts
+    started = sorted(e['path'].split('/')[-2] for e in starts)
+    assert started == ['a0000000000000000000000000000004', 'c0000000000000000000000000000001'], starts
     assert json.loads([e['body'] for e in starts if 'c0000000000000000000000000000001' in e['path']][0])['variables'] \
         == [dict(name='DEPLOY_ENV', value='integration')]
     # in order: the second dependency starts after the first one's run ended (its last detail read)
