@@ -8,6 +8,7 @@ happy path, failure path, refused gate, idempotent re-run, cancel on failure."""
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import json
 import os
 import re
 
@@ -127,6 +128,69 @@ def test_release_task_pause_is_continued(playbook, emu):
     assert got['release task release-pause']['status'] == 'succeeded'
 
 
+def test_release_task_runs_its_dependencies_once_across_reruns(playbook, emu, tmp_path):
+    # a...04 never ran (a 3 s run is started), c...01 never ran (Build 3 s + Deploy 3 s), a...01 already succeeded
+    run_deps = [dict(pipeline_id='a0000000000000000000000000000004', name='build'),
+                dict(pipeline_id='c0000000000000000000000000000001', variables=dict(DEPLOY_ENV='integration')),
+                dict(pipeline_id='a0000000000000000000000000000001')]
+    extra = dict(rt_id='rt-ok-0001', deps=['a0000000000000000000000000000004'], run_deps=run_deps)
+    first = playbook('roles/release_task.yml', extra_vars=extra)
+    assert first.rc == 0, first
+    starts = ops(emu, 'RunPipeline')
+    started = sorted(e['path'].split('/')[-2] for e in starts)
+    assert started == ['a0000000000000000000000000000004', 'c0000000000000000000000000000001'], starts
+    assert json.loads([e['body'] for e in starts if 'c0000000000000000000000000000001' in e['path']][0])['variables'] \
+        == [dict(name='DEPLOY_ENV', value='integration')]
+    # in order: the second dependency starts after the first one's run ended (its last detail read)
+    first_end = max(e['seq'] for e in ops(emu, 'ShowPipelineRunDetail') if 'a0000000000000000000000000000004' in e['path'])
+    assert starts[1]['seq'] > first_end and 'c0000000000000000000000000000001' in starts[1]['path']
+    got = steps(first)
+    assert got['dependency build']['status'] == 'succeeded' and got['dependency build']['detail'] == ''
+    assert got['dependency build']['id'] and got['dependency build']['url']
+    assert 'not started again' in got['dependency a0000000000000000000000000000001']['detail']
+    # the check reads a...04 too, but it has its step already
+    assert [n for n in got if 'a0000000000000000000000000000004' in n] == []
+    assert got['release task release-ok']['status'] == 'succeeded'
+
+    # a new job with a fresh controller: the succeeded runs are reused, nothing is started
+    emu.log.clear()
+    second = playbook('roles/release_task.yml', extra_vars=extra, env=fresh_home(tmp_path))
+    assert second.rc == 0, second
+    assert recap(second)['changed'] == 0, second
+    assert ops(emu, 'RunPipeline', 'OperateReleaseTask') == []
+    assert [e for e in emu.log if e['acted']] == []
+    again = steps(second)
+    assert all('not started again' in again[n]['detail'] for n in
+               ('dependency build', 'dependency c0000000000000000000000000000001'))
+    assert again['dependency build']['id'] == got['dependency build']['id']
+    assert_no_secrets(first.output, second.output)
+
+
+def test_release_task_restart_dependencies_starts_them_again(playbook, emu):
+    run_deps = [dict(pipeline_id='a0000000000000000000000000000001')]
+    run = playbook('roles/release_task.yml', extra_vars=dict(rt_id='rt-ok-0001', deps=[], run_deps=run_deps,
+                                                             restart_deps=True))
+    assert run.rc == 0, run
+    assert len(ops(emu, 'RunPipeline')) == 1
+
+
+def test_release_task_failed_dependency_run_stops_the_release(playbook, emu):
+    # c...02 fails in job unit-test of stage Test; a...04 after it is never started, nor the release task
+    run_deps = [dict(pipeline_id='c0000000000000000000000000000002'), dict(pipeline_id='a0000000000000000000000000000004')]
+    run = playbook('roles/release_task.yml', extra_vars=dict(rt_id='rt-ok-0001', deps=[], run_deps=run_deps))
+    assert run.rc != 0, run
+    starts = ops(emu, 'RunPipeline')
+    assert len(starts) == 1 and 'c0000000000000000000000000000002' in starts[0]['path']
+    assert ops(emu, 'OperateReleaseTask') == []
+    assert 'Release task rt-ok-0001 did not succeed' in run.stdout
+    assert 'CodeArts pipeline c0000000000000000000000000000002 ended FAILED' in run.stdout
+    assert "job 'unit-test'" in run.stdout
+    step = steps(run)['dependency c0000000000000000000000000000002']
+    assert step['status'] == 'failed' and 'unit-test' in step['detail']
+    assert 'Release summary: FAILED' in run.stdout
+    assert_no_secrets(run.output)
+
+
 # ------------------------------------------------------------------------------------------------ flow_release
 
 def test_flow_release_happy_path_then_rerun_changes_nothing(playbook, emu, tmp_path):
@@ -219,6 +283,47 @@ def test_flow_release_without_cancel_leaves_the_stage_live(playbook, emu):
         pipeline_id=0, stages=['stage-prod'], stage_timeout=1))
     assert run.rc != 0, run
     assert ops(emu, 'CancelExecutionReleaseStage') == []
+
+
+def test_flow_release_dependencies_succeeded(playbook, emu):
+    run = playbook('roles/flow_release.yml', extra_vars=dict(deps=['10002', 10001], stages=[]))
+    assert run.rc == 0, run
+    got = steps(run)
+    assert list(got)[:3] == ['dependency Flow pipeline 10002', 'dependency Flow pipeline 10001', 'Flow pipeline 1001']
+    assert got['dependency Flow pipeline 10002']['status'] == 'succeeded'
+    assert got['dependency Flow pipeline 10001']['status'] == 'succeeded'
+    assert got['dependency Flow pipeline 10001']['url'].startswith('https://flow.aliyun.com/pipelines/10001/builds/')
+    assert len(ops(emu, 'GetLatestPipelineRun')) == 2
+    assert len(ops(emu, 'CreatePipelineRun')) == 1
+
+
+def test_flow_release_refuses_failed_dependencies(playbook, emu):
+    # 10001 succeeded, 10005 FAIL, 10007 never ran, 10013 waits at a gate (RUNNING)
+    deps = ['10001', '10005', '10007', '10013']
+    run = playbook('roles/flow_release.yml', extra_vars=dict(deps=deps))
+    assert run.rc != 0, run
+    assert '3 of 4 Flow pipeline(s) the release depends on did not last succeed: ' \
+        '10005 FAIL, 10013 RUNNING, 10007 has no run' in run.stdout
+    assert 'Flow release failed at dependencies' in run.stdout
+    got = steps(run)
+    assert got['dependency Flow pipeline 10005']['status'] == 'fail'
+    assert got['dependency Flow pipeline 10007']['status'] == 'never ran'
+    assert got['dependency Flow pipeline 10001']['status'] == 'succeeded'
+    assert got['Flow pipeline 1001']['status'] == 'not run' and got['stage stage-dev']['status'] == 'not run'
+    # nothing was started
+    assert ops(emu, 'CreatePipelineRun', 'StartPipelineRun', 'ExecuteChangeRequestReleaseStage') == []
+    assert [e for e in emu.log if e['method'] != 'GET'] == []
+
+
+def test_flow_release_dependency_wait_times_out(playbook, emu):
+    # 10013 waits at a gate: the wait for it to finish times out, and nothing is started
+    run = playbook('roles/flow_release.yml', extra_vars=dict(deps=['10002', '10013'], deps_wait=1))
+    assert run.rc != 0, run
+    assert "Flow release failed at dependencies: wait_until 'finished' did not hold within 1s" in run.stdout
+    assert '1 not finished: 10013 (RUNNING)' in run.stdout
+    assert steps(run)['dependencies']['status'] == 'failed'
+    assert len(ops(emu, 'GetLatestPipelineRun')) >= 4        # two reads at least, of 2 pipelines each
+    assert [e for e in emu.log if e['method'] != 'GET'] == []
 
 
 # ------------------------------------------------------------------------------------------------ demo
