@@ -33,6 +33,7 @@ from ansible_collections.devops_cloud.pipelines.plugins.module_utils._alibaba.fl
     STEP_STATUSES,
     job_log_text,
     normalize_run,
+    run_gates,
 )
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._engine import OptionError, RunTarget
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._http import ApiError
@@ -226,6 +227,17 @@ class StageExecutions(RunTarget):
         if not isinstance(data, dict):
             raise ApiError('unexpected answer reading the pipeline run of %s: not an object' % self.describe(number))
         return normalize_run(data)
+
+    def gates(self, record):
+        """Pending validation gates of an execution, read from its pipeline run (``flow.run_gates``); ``record``
+        is the execution (its pipeline run is read) or that pipeline run already read (it has ``stages``)."""
+        run = record if 'stages' in record else self.pipeline_run(record['number'])
+        found = run_gates(run)
+        for item in found:
+            item['ids']['pipeline_run_id'] = item['ids'].get('run_id')
+            if record.get('number') is not None:
+                item['ids']['run_id'] = record['number']
+        return found
 
     def fetch_log(self, where, lines):
         """The log of the failing job of the execution (``where['record']``), token API only (None on POP)."""

@@ -35,6 +35,7 @@ from ansible_collections.devops_cloud.pipelines.plugins.module_utils._alibaba.cl
     path_param,
 )
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._engine import OptionError, RunTarget
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._gates import gate
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._http import ApiError
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._status import StatusTable
 
@@ -198,6 +199,20 @@ def built_branches(sources, branches):
     return all(str(branch) in built.get(repo_key(repo), ()) for repo, branch in (branches or {}).items())
 
 
+def run_gates(run):
+    """Pending validation gates of a normalised run (``normalize_run``): each job whose status is a waiting one
+    (the API keeps the run RUNNING while a validation job is WAITING), as ``_gates.gate`` dicts with the run and
+    job ids. Only waiting jobs are listed: a decided validation job cannot be told from any other job here."""
+    found = []
+    for stage in (run or {}).get('stages') or []:
+        for job in stage.get('jobs') or []:
+            if STEP_STATUSES.waiting(job.get('status')):
+                found.append(gate('validation', stage.get('name'), job.get('name'), None,
+                                  ids=dict(run_id=run.get('id'), job_id=job.get('id')), status=job.get('status'),
+                                  pending=True))
+    return found
+
+
 # -- the backend --------------------------------------------------------------------------------------
 class FlowRuns(RunTarget):
     """Runs of one Flow pipeline (a ``RunTarget``); the subclasses make the calls of one API."""
@@ -244,6 +259,10 @@ class FlowRuns(RunTarget):
             return None
         run = self.get(entry['id'])
         return run if built_branches(run.get('sources'), self.branches) else None
+
+    def gates(self, run):
+        """The gates of a normalised run: ``run_gates`` (``wait_until: gate`` and timeout messages)."""
+        return run_gates(run)
 
     def list_raw(self):  # pragma: no cover - abstract
         raise NotImplementedError

@@ -34,6 +34,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._engine import OptionError, RunTarget, Started
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._gates import gate
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._http import ApiError
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._huawei.client import make_client, path_param
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._huawei.codearts import RUN_STATUSES
@@ -153,6 +154,39 @@ def wanted_refs(sources):
 
 
 # -- normalisation ------------------------------------------------------------------------------------
+# Plugins (``task`` of a step, compared in lower case without '_') that wait for a person or for time.
+GATE_TASKS = (('delay', 'delay'), ('checkpoint', 'checkpoint'), ('manualreview', 'manual_review'),
+              ('manualtrigger', 'checkpoint'), ('review', 'manual_review'))
+
+
+def step_gate_kind(step, entry=False):
+    """The gate kind of a normalised step by its plugin, or None; a stage's ``pre`` step (``entry``) is a
+    stage-entry checkpoint."""
+    task = str(step.get('task') or '').lower().replace('_', '')
+    kind = next((k for marker, k in GATE_TASKS if marker in task), None)
+    return 'checkpoint' if entry and (kind or task) else kind
+
+
+def run_gates(run):
+    """Pending gates of a normalised run (``normalize_detail``): steps whose plugin is a checkpoint, manual review
+    or delay, and stage-entry (``pre``) steps, that have started and not ended."""
+    found = []
+    for stage in (run or {}).get('stages') or []:
+        places = [(None, step, True) for step in stage.get('pre') or []]
+        places += [(job, step, False) for job in stage.get('jobs') or [] for step in job.get('steps') or []]
+        for job, step, entry in places:
+            kind = step_gate_kind(step, entry)
+            status = step.get('status')
+            if kind is None or status is None or STEP_STATUSES.kind(status) == 'idle':
+                continue
+            ids = dict(run_id=run.get('id'), stage_id=stage.get('id'), step_id=step.get('id'))
+            if job is not None:
+                ids['job_id'] = job.get('id')
+            found.append(gate(kind, stage.get('name'), job.get('name') if job else None, step.get('name'), ids=ids,
+                              status=status, table=STEP_STATUSES))
+    return [item for item in found if item['pending']]
+
+
 def _items(data, key):
     value = data.get(key) if isinstance(data, dict) else None
     return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
@@ -275,6 +309,10 @@ class CodeArtsRuns(RunTarget):
             raise ApiError('the server did not stop %s (success: false)' % self.describe(record['id']),
                            method='POST', path=path)
         return []
+
+    def gates(self, run):
+        """The pending gates of a normalised run (``run_gates``)."""
+        return run_gates(run)
 
     def fetch_log(self, where, lines):
         """The log of the step ``_logs.failure_report`` located, in pages of ``LOG_PAGE_LINES`` lines (None when

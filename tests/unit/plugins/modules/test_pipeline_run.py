@@ -256,7 +256,8 @@ def test_timeout_fails_with_last_state(fake_http, run_module, clock):
     result = run_module(pipeline_run, pop_args(state='finished', wait_timeout=5, poll_interval=2, failure_log_lines=0))
     assert result['failed'] is True
     assert result['msg'] == ("timed out after 5s waiting for pipeline run 3 of pipeline 1001 to end; last status RUNNING, "
-                             "at stage 'Test' job 'unit-test' (WAITING); step it was at: stage 'Test' job 'unit-test' (WAITING)")
+                             "at stage 'Test' job 'unit-test' (WAITING); it waits at a gate: validation at stage 'Test' "
+                             "job 'unit-test' (WAITING, pending); step it was at: stage 'Test' job 'unit-test' (WAITING)")
     assert result['failure']['job'] == 'unit-test' and result['failure']['log_tail'] == []
     assert result['run_id'] == 3 and result['run']['status'] == 'RUNNING' and result['changed'] is True
     assert sum(clock) == 5 and clock == [2, 2, 1]

@@ -185,6 +185,7 @@ def test_timeout(fake_http, run_module, clock):
     assert result['failed'] is True
     assert result['msg'].startswith('timed out after 3s waiting for execution 1 of release stage stage-dev')
     assert result['msg'].endswith("last status RUNNING, at stage 'Deploy' job 'validate' (WAITING); "
+                                  "it waits at a gate: validation at stage 'Deploy' job 'validate' (WAITING, pending); "
                                   "step it was at: stage 'Deploy' job 'validate' (WAITING)")
     assert result['execution']['number'] == '1' and result['pipeline_run']['id'] == 10
     assert sum(clock) == 3
