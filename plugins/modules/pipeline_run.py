@@ -397,6 +397,20 @@ EXAMPLES = r'''
     auth_token: "{{ hw_token }}"
     pipeline_id: 3a1e7c5bd9f04a8e9d7b6c5a4f3e2d1c
     state: canceled
+
+- name: Run the gated pipeline and stop waiting at its validation job, so that the next task decides it
+  devops_cloud.pipelines.pipeline_run:
+    organization_id: "{{ yunxiao_org_id }}"
+    yunxiao_token: "{{ yunxiao_token }}"
+    pipeline_id: 1234568
+    state: finished
+    wait_until: gate
+  register: gated
+
+- name: Say where it waits
+  ansible.builtin.debug:
+    msg: "Waits at {{ gated.gate.kind }} job {{ gated.gate.job }} of stage {{ gated.gate.stage }}"
+  when: gated.at_gate
 '''
 
 RETURN = r'''
@@ -543,6 +557,22 @@ failing_stage:
   returned: when the run ended with another status than C(SUCCESS)
   type: str
   sample: Test
+at_gate:
+  description: Whether the wait ended because the run waits at a gate (O(wait_until=gate)); RV(gate) then says which.
+  returned: always, except when the task fails before it reads the run
+  type: bool
+  sample: true
+gate:
+  description:
+    - The gate the run waits at, when the wait stopped there (O(wait_until=gate)).
+    - C(kind) is one of C(manual_review), C(checkpoint), C(delay) or C(validation); C(stage), C(job) and C(step)
+      are the names a person sees (null where the API has no such level); C(ids) holds the ids a decision needs
+      (C(run_id) and, per cloud, C(job_id), C(stage_id), C(step_id), C(pipeline_run_id)); C(status) is the
+      gate's own status, C(state) is C(pending).
+  returned: when RV(at_gate) is true
+  type: dict
+  sample: {"kind": "validation", "stage": "Test", "job": "approve", "step": null, "ids": {"run_id": 3, "job_id": 7},
+           "status": "WAITING", "state": "pending", "pending": true, "decided_by": null, "decided_at": null}
 failing_job:
   description: Name of the job that failed or was stopped, when the run ended without success.
   returned: when the run ended with another status than C(SUCCESS)

@@ -202,6 +202,17 @@ EXAMPLES = r'''
     release_workflow_sn: 3f472a12b15d4f418ad6227bb85f787c
     release_stage_sn: 6b4c53eee9a842c6a11235b29d002a81
     state: canceled
+
+- name: Execute the production stage and return when it waits at its validation gate
+  devops_cloud.pipelines.stage_execute:
+    organization_id: "{{ yunxiao_org_id }}"
+    yunxiao_token: "{{ yunxiao_token }}"
+    app_name: demo-app
+    release_workflow_sn: wf-0001
+    release_stage_sn: stage-prod
+    state: finished
+    wait_until: gate
+  register: prod
 '''
 
 RETURN = r'''
@@ -274,6 +285,22 @@ failing_stage:
   returned: when the module waited and the execution ended with another state than C(SUCCESS)
   type: str
   sample: Deploy
+at_gate:
+  description: Whether the wait ended because the run waits at a gate (O(wait_until=gate)); RV(gate) then says which.
+  returned: always, except when the task fails before it reads the run
+  type: bool
+  sample: true
+gate:
+  description:
+    - The gate the run waits at, when the wait stopped there (O(wait_until=gate)).
+    - C(kind) is one of C(manual_review), C(checkpoint), C(delay) or C(validation); C(stage), C(job) and C(step)
+      are the names a person sees (null where the API has no such level); C(ids) holds the ids a decision needs
+      (C(run_id) and, per cloud, C(job_id), C(stage_id), C(step_id), C(pipeline_run_id)); C(status) is the
+      gate's own status, C(state) is C(pending).
+  returned: when RV(at_gate) is true
+  type: dict
+  sample: {"kind": "validation", "stage": "Deploy", "job": "validate", "step": null, "ids": {"run_id": "1", "job_id": 7},
+           "status": "WAITING", "state": "pending", "pending": true, "decided_by": null, "decided_at": null}
 failing_job:
   description: Name of the pipeline job that failed or was stopped, when the execution ended without success.
   returned: when the module waited and the execution ended with another state than C(SUCCESS)
