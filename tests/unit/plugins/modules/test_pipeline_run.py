@@ -695,3 +695,40 @@ def test_diff_of_a_cancel(fake_http, run_module, check_mode, after):
     result = run_module(pipeline_run, pop_args(state='canceled', _ansible_diff=True), check_mode=check_mode)
     assert result['diff'] == dict(before={'6': 'RUNNING'}, after={'6': after})
     assert len(acting(fake_http)) == (0 if check_mode else 1)
+
+
+# --- wait_until: gate ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize('backend', ['token', 'pop'])
+def test_wait_until_gate_returns_at_the_validation_job(fake_http, run_module, clock, backend):
+    """Flow 1003-like: the run stays RUNNING while its job 'approve' is WAITING; the wait ends there, no failure."""
+    if backend == 'token':
+        fake_http.add('GET', TOK + '/runs', tok_list())
+        fake_http.add('POST', TOK + '/runs', dict(status=200, json=3))
+        fake_http.add('GET', TOK + '/runs/3', tok_run(3, 'RUNNING'), tok_run(3, 'RUNNING', failed_job='approve', job_status='WAITING'))
+        result = run_module(pipeline_run, token_args(state='finished', wait_until='gate', poll_interval=2))
+    else:
+        fake_http.add('GET', POP_RUNS, pop_list())
+        fake_http.add('POST', POP_START, dict(status=200, json={'success': True, 'pipelineRunId': 3}))
+        fake_http.add('GET', POP_RUNS + '/3', pop_run(3, 'RUNNING'), pop_run(3, 'RUNNING', failed_job='approve', job_status='WAITING'))
+        result = run_module(pipeline_run, pop_args(state='finished', wait_until='gate', poll_interval=2))
+    assert not result.get('failed'), result
+    assert result['at_gate'] is True and result['run']['status'] == 'RUNNING' and clock == [2]
+    assert result['gate'] == dict(kind='validation', stage='Test', job='approve', step=None, ids=dict(run_id=3, job_id=302),
+                                  status='WAITING', state='pending', pending=True, decided_by=None, decided_at=None)
+    assert 'failure' not in result and 'failing_job' not in result
+    assert len(acting(fake_http)) == 1
+
+
+def test_wait_until_end_is_the_default_and_reports_no_gate(fake_http, run_module, no_sleep):
+    fake_http.add('GET', TOK + '/runs', tok_list())
+    fake_http.add('POST', TOK + '/runs', dict(status=200, json=1))
+    fake_http.add('GET', TOK + '/runs/1', tok_run(1, 'RUNNING'), tok_run(1, 'SUCCESS'))
+    result = run_module(pipeline_run, token_args(state='finished'))
+    assert not result.get('failed') and result['at_gate'] is False and 'gate' not in result
+
+
+def test_wait_until_gate_rejected_with_state_canceled(fake_http, run_module):
+    result = run_module(pipeline_run, token_args(state='canceled', wait_until='gate'))
+    assert result['failed'] and 'wait_until=gate is only used with state=started or state=finished' in result['msg']
+    assert fake_http.calls == []

@@ -424,3 +424,20 @@ def test_diff_of_a_cancel(fake_http, run_module):
     fake_http.add('POST', POP + '/executions/5%3Acancel', dict(status=200, json=True))
     result = run_module(stage_execute, pop_args(state='canceled', _ansible_diff=True))
     assert result['diff'] == dict(before={'5': 'RUNNING'}, after={'5': 'CANCELED'})
+
+
+# --- wait_until: gate ------------------------------------------------------------------------------
+
+def test_wait_until_gate_returns_at_the_validation_gate(fake_http, run_module, clock):
+    """stage-prod-like: the execution stays RUNNING while its pipeline's 'validate' job is WAITING."""
+    fake_http.add('GET', TOK + '/executions', executions(), executions((1, 'RUNNING')))
+    fake_http.add('POST', TOK + ':execute', executed(10))
+    fake_http.add('GET', TOK + '/executions/1:getPipelineRun', pipeline_run(10, 'RUNNING', job='deploy'),
+                  pipeline_run(10, 'RUNNING', job='validate', job_status='WAITING'))
+    result = run_module(stage_execute, token_args(state='finished', wait_until='gate', poll_interval=2))
+    assert not result.get('failed'), result
+    assert result['at_gate'] is True and result['execution']['state'] == 'RUNNING' and clock == [2]
+    gate = result['gate']
+    assert (gate['kind'], gate['stage'], gate['job'], gate['status']) == ('validation', 'Deploy', 'validate', 'WAITING')
+    assert gate['ids'] == dict(run_id='1', job_id=5, pipeline_run_id=10)
+    assert len(acting(fake_http)) == 1
