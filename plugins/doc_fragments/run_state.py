@@ -46,6 +46,16 @@ options:
     type: bool
     default: false
     version_added: 0.1.0
+  start_new:
+    description:
+      - With V(false) the task starts no run: with O(state=started) or O(state=finished) it follows the live run
+        (waiting as O(wait) and O(state) say), or, when none is live, reports the newest run as it ended (and with
+        O(state=finished) fails when that run did not succeed); no run at all is no change.
+      - Use it to go on waiting for a run after a decision at a gate (O(wait_until=gate)), without the risk of
+        starting a new run when that run ended in the meantime.
+    type: bool
+    default: true
+    version_added: 0.1.0
   wait_until:
     description:
       - What ends a wait (O(wait=true) or O(state=finished)).

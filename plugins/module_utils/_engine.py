@@ -101,6 +101,7 @@ def run_state_argument_spec(id_option, id_type):
     spec[id_option] = dict(type=id_type)
     spec.update(wait_argument_spec(wait=False))
     spec['wait_until'] = dict(type='str', default='end', choices=list(WAIT_UNTIL))
+    spec['start_new'] = dict(type='bool', default=True)
     spec.update(failure_argument_spec())
     return spec
 
@@ -199,6 +200,7 @@ def ensure_from_params(target, params, check_mode=False, id_option='run_id', out
     if wait_until == 'gate' and params['state'] == 'canceled':
         raise OptionError('wait_until=gate is only used with state=started or state=finished (got state=canceled)')
     kwargs.setdefault('stop_at_gate', wait_until == 'gate')
+    kwargs.setdefault('start_new', params.get('start_new', True) is not False)
     return ensure_run(target, params['state'], force=params.get('force', False), run_id=params.get(id_option),
                       wait=params.get('wait', False), wait_timeout=params['wait_timeout'],
                       poll_interval=params['poll_interval'], check_mode=check_mode,
@@ -207,7 +209,7 @@ def ensure_from_params(target, params, check_mode=False, id_option='run_id', out
 
 def ensure_run(target, state, force=False, run_id=None, wait=False, wait_timeout=1800, poll_interval=5.0,
                check_mode=False, skip_if_succeeded=False, outcome=None, sleep=None, clock=None, guard=None,
-               stop_at_gate=False):
+               stop_at_gate=False, start_new=True):
     """Bring ``target`` to ``state`` and return an ``Outcome``.
 
     ``started``: a live run is reused (action ``existing``) unless ``force``. With ``skip_if_succeeded``
@@ -220,7 +222,8 @@ def ensure_run(target, state, force=False, run_id=None, wait=False, wait_timeout
     Check mode only reads. Waiting (``wait`` or ``finished``) reads until the status settles or
     ``wait_timeout`` seconds pass in all (``outcome.timed_out``), paced by the typical duration of recent
     successes for a fresh run. With ``stop_at_gate`` the wait also ends as soon as the run waits at a gate
-    (``_gates.at_gate``), which ``outcome.gate`` then holds. Options are checked before any request (``OptionError``).
+    (``_gates.at_gate``), which ``outcome.gate`` then holds. Without ``start_new`` nothing is started: when no
+    run is live (nor reused), the newest run is the one reported (and judged), action ``none``. Options are checked before any request (``OptionError``).
     """
     if state not in STATES:
         raise OptionError('state must be one of %s (got %r)' % (', '.join(STATES), state))
@@ -232,13 +235,13 @@ def ensure_run(target, state, force=False, run_id=None, wait=False, wait_timeout
     if state == 'canceled':
         records = _cancel(target, outcome, run_id, check_mode, guard)
     else:
-        records = _start(target, outcome, force, check_mode, skip_if_succeeded, guard)
+        records = _start(target, outcome, force, check_mode, skip_if_succeeded, guard, start_new)
     if records and not check_mode and (wait or state == 'finished'):
         _wait(target, outcome, records, wait_timeout, poll_interval, sleep, clock, stop_at_gate)
     return outcome
 
 
-def _start(target, outcome, force, check_mode, skip_if_succeeded, guard):
+def _start(target, outcome, force, check_mode, skip_if_succeeded, guard, start_new=True):
     table = target.statuses
     runs = target.list()
     live = [r for r in runs if table.live(target.status_of(r))]
@@ -253,6 +256,10 @@ def _start(target, outcome, force, check_mode, skip_if_succeeded, guard):
             outcome.action = 'skipped_succeeded'
             outcome.record = reused
             return []
+    if not start_new:
+        # follow only: the newest run as it ended (nothing to wait for), or nothing when the pipeline never ran
+        outcome.record = target.get(target.id_of(runs[0])) if runs else None
+        return []
     if check_mode:
         outcome.changed = True
         outcome.action = 'would_start'

@@ -168,3 +168,33 @@ def test_wait_until_option_reaches_the_engine(clock):
     outcome = Outcome()
     ensure_from_params(GatedRuns(clock, gate_at=2), params, outcome=outcome, sleep=clock.sleep, clock=clock)
     assert outcome.at_gate and clock.now == 2
+
+
+class EndedRuns(PlainRuns):
+    """Run 1 ended ``final`` already (nothing live)."""
+
+    def _record(self):
+        return dict(id=1, status=self.final, stages=[])
+
+
+@pytest.mark.parametrize('final, failed', [('SUCCESS', False), ('FAIL', True)])
+def test_start_new_false_follows_the_newest_run_and_starts_none(clock, final, failed):
+    target = EndedRuns(clock, final=final)
+    outcome = ensure_run(target, 'finished', sleep=clock.sleep, clock=clock, start_new=False)
+    assert outcome.action == 'none' and not outcome.changed and outcome.record['status'] == final
+    assert (judge(outcome, 'finished', target, 5)[0] is not None) is failed
+
+
+def test_start_new_false_waits_for_the_live_run(clock):
+    target = GatedRuns(clock, ends=4)
+    outcome = ensure_run(target, 'finished', wait_timeout=10, poll_interval=2, sleep=clock.sleep, clock=clock,
+                         start_new=False)
+    assert outcome.action == 'existing' and outcome.record['status'] == 'SUCCESS' and clock.now == 4
+
+
+def test_start_new_false_without_any_run(clock):
+    target = EndedRuns(clock)
+    target.list = lambda: []
+    outcome = ensure_run(target, 'finished', sleep=clock.sleep, clock=clock, start_new=False)
+    assert outcome.action == 'none' and outcome.record is None
+    assert judge(outcome, 'finished', target, 5) == (None, {})

@@ -732,3 +732,12 @@ def test_wait_until_gate_rejected_with_state_canceled(fake_http, run_module):
     result = run_module(pipeline_run, token_args(state='canceled', wait_until='gate'))
     assert result['failed'] and 'wait_until=gate is only used with state=started or state=finished' in result['msg']
     assert fake_http.calls == []
+
+
+def test_start_new_false_reports_the_newest_run_and_starts_none(fake_http, run_module, no_sleep):
+    fake_http.add('GET', TOK + '/runs', tok_list((4, 'FAIL')))
+    fake_http.add('GET', TOK + '/runs/4', tok_run(4, 'FAIL', failed_job='deploy'))
+    result = run_module(pipeline_run, token_args(state='finished', start_new=False))
+    assert result['failed'] is True and result['changed'] is False and result['run_id'] == 4
+    assert "ended FAIL: stage 'Test' job 'deploy' (FAIL)" in result['msg']
+    assert acting(fake_http) == [] and no_sleep == []

@@ -441,3 +441,11 @@ def test_wait_until_gate_returns_at_the_validation_gate(fake_http, run_module, c
     assert (gate['kind'], gate['stage'], gate['job'], gate['status']) == ('validation', 'Deploy', 'validate', 'WAITING')
     assert gate['ids'] == dict(run_id='1', job_id=5, pipeline_run_id=10)
     assert len(acting(fake_http)) == 1
+
+
+def test_start_new_false_waits_for_the_live_execution_and_starts_none(fake_http, run_module, no_sleep):
+    fake_http.add('GET', TOK + '/executions', executions((1, 'RUNNING')), executions((1, 'SUCCESS')))
+    fake_http.add('GET', TOK + '/executions/1:getPipelineRun', pipeline_run(10, 'SUCCESS'))
+    result = run_module(stage_execute, token_args(state='finished', start_new=False))
+    assert not result.get('failed'), result
+    assert result['action'] == 'existing' and result['execution']['state'] == 'SUCCESS' and acting(fake_http) == []
