@@ -239,3 +239,72 @@ def test_demo_playbook(playbook, emu):
     assert 'SUCCEEDED (8 steps)' in again.stdout and recap(again)['changed'] == 0, again
     assert 'already succeeded (execution ' in again.stdout and 'not executed again' in again.stdout
     assert [e for e in emu.log if e['acted']] == []      # reads only (some are POSTs: run lists, batch status)
+
+
+# ------------------------------------------------------------------------------------------------ gates
+
+def _stage_review_decides_flow_gates():
+    """Whether stage_review of this checkout decides Flow/AppStack validation gates (being added in parallel)."""
+    with open(os.path.join(COLLECTION_ROOT, 'plugins', 'modules', 'stage_review.py')) as handle:
+        return 'release_stage_sn' in handle.read()
+
+
+FLOW_GATES = pytest.mark.skipif(not _stage_review_decides_flow_gates(),
+                                reason='stage_review does not decide Flow validation gates in this checkout yet')
+
+
+def test_flow_release_stops_cleanly_at_a_stop_gate(playbook, emu, tmp_path):
+    run = playbook('roles/flow_release.yml', extra_vars=dict(pipeline_id=1003, stages=['stage-dev'],
+                                                            gates={'approve': 'stop'}), env=fresh_home(tmp_path))
+    assert run.rc == 0, run
+    assert recap(run)['failed'] == 0
+    got = steps(run)
+    assert list(got) == ['gate approve', 'Flow pipeline 1003', 'stage stage-dev']
+    assert got['gate approve']['status'] == 'stopped at gate' and got['gate approve']['kind'] == 'gate'
+    assert 'stop by integration-tester at ' in got['gate approve']['detail']
+    assert got['Flow pipeline 1003']['status'] == 'stopped at gate'
+    assert got['stage stage-dev']['status'] == 'not run' and 'stopped at gate approve' in got['stage stage-dev']['detail']
+    assert 'Release summary: STOPPED AT A GATE (3 steps)' in run.stdout
+    facts = run.saved('gates')
+    assert facts['result'] == 'stopped'
+    assert facts['stopped']['name'] == 'approve' and facts['stopped']['job'] == 'approve'
+    assert facts['stopped']['kind'] == 'validation' and facts['stopped']['decided_by'] == 'integration-tester'
+    assert [(d['gate'], d['decision'], d['by']) for d in facts['decisions']] == [('approve', 'stop', 'integration-tester')]
+    # nothing decided, no stage executed, the run left waiting at its gate
+    assert ops(emu, 'ExecuteChangeRequestReleaseStage') == []
+    assert [e for e in emu.log if e['method'] == 'POST' and e['path'].endswith(('/pass', '/refuse'))] == []
+    assert len(ops(emu, 'CreatePipelineRun', 'StartPipelineRun')) == 1
+    assert_no_secrets(run.output)
+
+
+def test_flow_release_unlisted_gate_waits_until_the_timeout_naming_it(playbook, emu, tmp_path):
+    run = playbook('roles/flow_release.yml', extra_vars=dict(pipeline_id=1003, stages=[], gates={'other': 'pass'},
+                                                            stage_timeout=1), env=fresh_home(tmp_path),
+                   args=['-e', 'flow_release_wait_timeout=2'])
+    assert run.rc != 0, run
+    assert 'it waits at a gate: validation at stage' in run.stdout and "job 'approve'" in run.stdout
+    assert run.saved('gates')['decisions'] == []
+
+
+@FLOW_GATES
+def test_flow_release_passes_a_listed_gate(playbook, emu, tmp_path):
+    run = playbook('roles/flow_release.yml', extra_vars=dict(pipeline_id=1003, stages=['stage-dev'],
+                                                            gates={'approve': 'pass'}), env=fresh_home(tmp_path))
+    assert run.rc == 0, run
+    got = steps(run)
+    assert got['gate approve']['status'] == 'passed' and 'pass by integration-tester at ' in got['gate approve']['detail']
+    assert got['Flow pipeline 1003']['status'] == 'succeeded' and got['stage stage-dev']['status'] == 'succeeded'
+    assert 'Release summary: SUCCEEDED' in run.stdout
+    assert len(ops(emu, 'CreatePipelineRun', 'StartPipelineRun')) == 1
+
+
+@FLOW_GATES
+def test_flow_release_stop_then_pass_goes_on_with_the_same_run(playbook, emu, tmp_path):
+    stop = playbook('roles/flow_release.yml', extra_vars=dict(pipeline_id=1003, stages=[], gates={'approve': 'stop'}),
+                    env=fresh_home(tmp_path))
+    assert stop.rc == 0, stop
+    again = playbook('roles/flow_release.yml', extra_vars=dict(pipeline_id=1003, stages=[], gates={'approve': 'pass'}),
+                     env=fresh_home(tmp_path))
+    assert again.rc == 0, again
+    assert steps(again)['Flow pipeline 1003']['status'] == 'succeeded'
+    assert len(ops(emu, 'CreatePipelineRun', 'StartPipelineRun')) == 1
