@@ -308,3 +308,44 @@ def test_flow_release_stop_then_pass_goes_on_with_the_same_run(playbook, emu, tm
     assert again.rc == 0, again
     assert steps(again)['Flow pipeline 1003']['status'] == 'succeeded'
     assert len(ops(emu, 'CreatePipelineRun', 'StartPipelineRun')) == 1
+
+
+def test_release_task_gates_pass_the_approval(playbook, emu):
+    run = playbook('roles/release_task.yml', extra_vars=dict(approval='', gates={'approve-prod': 'pass'}))
+    assert run.rc == 0, run
+    got = steps(run)
+    assert got['approval approve-prod']['status'] == 'agreed'
+    assert 'pass by integration-tester at ' in got['approval approve-prod']['detail']
+    assert got['release task release-approval']['status'] == 'succeeded'
+    decisions = run.saved('gates')['decisions']
+    assert [(d['gate'], d['decision'], d['by']) for d in decisions] == [('approve-prod', 'pass', 'integration-tester')]
+
+
+def test_release_task_gates_stop_at_the_approval(playbook, emu):
+    run = playbook('roles/release_task.yml', extra_vars=dict(gates={'approve-prod': 'stop'}))
+    assert run.rc == 0, run
+    got = steps(run)
+    assert got['gate approve-prod']['status'] == 'stopped at gate'
+    assert 'stop by integration-tester at ' in got['gate approve-prod']['detail']
+    assert got['release task release-approval']['status'] == 'stopped at gate'
+    assert 'Release summary: STOPPED AT A GATE' in run.stdout
+    facts = run.saved('gates')
+    assert facts['result'] == 'stopped' and facts['stopped']['name'] == 'approve-prod'
+    assert facts['stopped']['kind'] == 'approval'
+    assert len(ops(emu, 'OperateReleaseTask')) == 1           # the start, no approval sent
+    # a later run with pass goes on with the same release task
+    again = playbook('roles/release_task.yml', extra_vars=dict(approval='', gates={'approve-prod': 'pass'}))
+    assert again.rc == 0, again
+    assert steps(again)['release task release-approval']['status'] == 'succeeded'
+    assert len(ops(emu, 'OperateReleaseTask')) == 2           # + the approval
+
+
+def test_release_task_gates_stop_at_the_codearts_review(playbook, emu):
+    review = dict(pipeline_id='a0000000000000000000000000000003', job_name='Approval', result='pass')
+    run = playbook('roles/release_task.yml', extra_vars=dict(review=review, gates={'Approval': 'stop'}))
+    assert run.rc == 0, run
+    got = steps(run)
+    assert got['gate Approval']['status'] == 'stopped at gate'
+    assert got['release task rt-approval-0003']['status'] == 'not run'
+    assert 'Release summary: STOPPED AT A GATE' in run.stdout
+    assert ops(emu, 'OperateReleaseTask') == [] and ops(emu, 'AcceptManualReview', 'AcceptCheckpoint') == []
