@@ -154,37 +154,67 @@ def wanted_refs(sources):
 
 
 # -- normalisation ------------------------------------------------------------------------------------
-# Plugins (``task`` of a step, compared in lower case without '_') that wait for a person or for time.
-GATE_TASKS = (('delay', 'delay'), ('checkpoint', 'checkpoint'), ('manualreview', 'manual_review'),
-              ('manualtrigger', 'checkpoint'), ('review', 'manual_review'))
+# Gates (CONTRACTS-2 section 10.1), found here for every task that reads runs: ``stage_review`` decides them
+# (``codearts_gates``), a wait with ``wait_until: gate`` stops at them (``_engine``). A manual review is a job step
+# whose plugin (``task``) is a review (``official_devcloud_checkpoint``; older pipelines
+# ``official_devcloud_manualReview``), a stage-entry checkpoint a step of a stage's ``pre[]``
+# (``official_devcloud_manualTrigger``), a delayed execution a job step whose plugin is ``official_devcloud_delay``.
+# The plugin names are not documented by Huawei: they are matched loosely (case-insensitive substrings), and a
+# step a task names (``step_name``) counts as a gate even when its plugin is not recognised. A gate step waits
+# while its status is not terminal (RUNNING, also PAUSED, SUSPEND and unknown values); a step without a status,
+# ``INIT`` or ``QUEUED`` was not reached. The run detail does not say who decided a gate.
+REVIEW_MARKERS = ('manualreview', 'manual_review', 'checkpoint')
+DELAY_MARKERS = ('delay',)
+ENTRY_MARKERS = ('manualtrigger', 'manual_trigger') + REVIEW_MARKERS
 
 
-def step_gate_kind(step, entry=False):
-    """The gate kind of a normalised step by its plugin, or None; a stage's ``pre`` step (``entry``) is a
-    stage-entry checkpoint."""
-    task = str(step.get('task') or '').lower().replace('_', '')
-    kind = next((k for marker, k in GATE_TASKS if marker in task), None)
-    return 'checkpoint' if entry and (kind or task) else kind
+def _has(task, markers):
+    text = str(task or '').lower()
+    return any(marker in text for marker in markers)
 
 
-def run_gates(run):
-    """Pending gates of a normalised run (``normalize_detail``): steps whose plugin is a checkpoint, manual review
-    or delay, and stage-entry (``pre``) steps, that have started and not ended."""
+def step_kind(step, entry=False, named=False):
+    """The gate kind of a normalised step, or None: ``entry`` for a ``pre[]`` step, ``named`` when the task
+    named it (then an unrecognised plugin counts as a manual review, or as the checkpoint in ``pre[]``)."""
+    task = step.get('task')
+    if entry:
+        return 'checkpoint' if named or _has(task, ENTRY_MARKERS) else None
+    if _has(task, DELAY_MARKERS):
+        return 'delay'
+    if named or _has(task, REVIEW_MARKERS):
+        return 'manual_review'
+    return None
+
+
+def step_gate(kind, run_id, stage, step, job=None):
+    """The ``_gates.gate`` of one step (``stage``, ``job`` normalised as ``normalize_detail`` does)."""
+    ids = dict(run_id=run_id, stage_id=stage.get('id'), step_id=step.get('id'))
+    if job is not None:
+        ids['job_id'] = job.get('id')
+    status = step.get('status')
+    reached = status is not None and STEP_STATUSES.kind(status) != 'idle'
+    found = gate(kind, stage.get('name'), job.get('name') if job else None, step.get('name'), ids=ids,
+                 status=status, table=STEP_STATUSES, pending=None if reached else False)
+    found['task'] = step.get('task')
+    found['job_status'] = job.get('status') if job else None
+    return found
+
+
+def run_gates(run, step_name=None):
+    """Every gate of a normalised run (``normalize_detail``), in run order, pending or not; a step named
+    ``step_name`` counts as a gate whatever its plugin."""
     found = []
-    for stage in (run or {}).get('stages') or []:
-        places = [(None, step, True) for step in stage.get('pre') or []]
-        places += [(job, step, False) for job in stage.get('jobs') or [] for step in job.get('steps') or []]
-        for job, step, entry in places:
-            kind = step_gate_kind(step, entry)
-            status = step.get('status')
-            if kind is None or status is None or STEP_STATUSES.kind(status) == 'idle':
-                continue
-            ids = dict(run_id=run.get('id'), stage_id=stage.get('id'), step_id=step.get('id'))
-            if job is not None:
-                ids['job_id'] = job.get('id')
-            found.append(gate(kind, stage.get('name'), job.get('name') if job else None, step.get('name'), ids=ids,
-                              status=status, table=STEP_STATUSES))
-    return [item for item in found if item['pending']]
+    for stage in run.get('stages') or []:
+        for step in stage.get('pre') or []:
+            kind = step_kind(step, entry=True, named=step_name is not None and step.get('name') == step_name)
+            if kind:
+                found.append(step_gate(kind, run.get('id'), stage, step))
+        for job in stage.get('jobs') or []:
+            for step in job.get('steps') or []:
+                kind = step_kind(step, named=step_name is not None and step.get('name') == step_name)
+                if kind:
+                    found.append(step_gate(kind, run.get('id'), stage, step, job))
+    return found
 
 
 def _items(data, key):
@@ -255,6 +285,7 @@ class CodeArtsRuns(RunTarget):
     kind = 'pipeline run'
     statuses = RUN_STATUSES
     step_statuses = STEP_STATUSES
+    step_name = None  # a step a task names counts as a gate (``run_gates``)
 
     def __init__(self, client, project_id, pipeline_id, body=None, sources=None):
         self.client = client
@@ -311,8 +342,9 @@ class CodeArtsRuns(RunTarget):
         return []
 
     def gates(self, run):
-        """The pending gates of a normalised run (``run_gates``)."""
-        return run_gates(run)
+        """The gates of a normalised run (``run_gates``): what ``stage_review`` decides, where a ``wait_until: gate``
+        wait stops (``_gates.at_gate``) and what a timeout message names."""
+        return run_gates(run, self.step_name)
 
     def fetch_log(self, where, lines):
         """The log of the step ``_logs.failure_report`` located, in pages of ``LOG_PAGE_LINES`` lines (None when
