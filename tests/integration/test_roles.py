@@ -243,16 +243,6 @@ def test_demo_playbook(playbook, emu):
 
 # ------------------------------------------------------------------------------------------------ gates
 
-def _stage_review_decides_flow_gates():
-    """Whether stage_review of this checkout decides Flow/AppStack validation gates (being added in parallel)."""
-    with open(os.path.join(COLLECTION_ROOT, 'plugins', 'modules', 'stage_review.py')) as handle:
-        return 'release_stage_sn' in handle.read()
-
-
-FLOW_GATES = pytest.mark.skipif(not _stage_review_decides_flow_gates(),
-                                reason='stage_review does not decide Flow validation gates in this checkout yet')
-
-
 def test_flow_release_stops_cleanly_at_a_stop_gate(playbook, emu, tmp_path):
     run = playbook('roles/flow_release.yml', extra_vars=dict(pipeline_id=1003, stages=['stage-dev'],
                                                             gates={'approve': 'stop'}), env=fresh_home(tmp_path))
@@ -286,7 +276,6 @@ def test_flow_release_unlisted_gate_waits_until_the_timeout_naming_it(playbook, 
     assert run.saved('gates')['decisions'] == []
 
 
-@FLOW_GATES
 def test_flow_release_passes_a_listed_gate(playbook, emu, tmp_path):
     run = playbook('roles/flow_release.yml', extra_vars=dict(pipeline_id=1003, stages=['stage-dev'],
                                                             gates={'approve': 'pass'}), env=fresh_home(tmp_path))
@@ -298,7 +287,44 @@ def test_flow_release_passes_a_listed_gate(playbook, emu, tmp_path):
     assert len(ops(emu, 'CreatePipelineRun', 'StartPipelineRun')) == 1
 
 
-@FLOW_GATES
+def decisions_sent(emu):
+    """The validation decisions the emulator received (Flow and AppStack, pass or refuse), by operation."""
+    return [e['operation'] for e in ops(emu, 'PassPipelineValidate', 'RefusePipelineValidate',
+                                        'PassReleaseStagePipelineValidate', 'RefuseReleaseStagePipelineValidate')]
+
+
+def test_flow_release_refuses_a_listed_gate(playbook, emu, tmp_path):
+    run = playbook('roles/flow_release.yml', extra_vars=dict(pipeline_id=1003, stages=['stage-dev'],
+                                                            gates={'approve': 'refuse'}), env=fresh_home(tmp_path))
+    assert run.rc != 0, run
+    got = steps(run)
+    assert got['gate approve']['status'] == 'refused' and 'refuse by integration-tester at ' in got['gate approve']['detail']
+    # the refused gate fails the run, and the release with it; no stage is executed
+    assert got['Flow pipeline 1003']['status'] == 'failed' and got['stage stage-dev']['status'] == 'not run'
+    assert 'Release summary: FAILED' in run.stdout
+    facts = run.saved('gates')
+    assert [(d['gate'], d['decision'], d['by'], d['kind']) for d in facts['decisions']] == [
+        ('approve', 'refuse', 'integration-tester', 'validation')]
+    assert decisions_sent(emu) == ['RefusePipelineValidate']
+    assert ops(emu, 'ExecuteChangeRequestReleaseStage') == []
+    assert len(ops(emu, 'CreatePipelineRun', 'StartPipelineRun')) == 1
+
+
+def test_flow_release_passes_a_stage_gate(playbook, emu, tmp_path):
+    """The AppStack release stage stage-prod waits at its validation job 'validate': passed, then followed."""
+    run = playbook('roles/flow_release.yml', extra_vars=dict(pipeline_id=1001, stages=['stage-prod'],
+                                                            gates={'validate': 'pass'}), env=fresh_home(tmp_path))
+    assert run.rc == 0, run
+    got = steps(run)
+    assert got['gate validate']['status'] == 'passed' and 'pass by integration-tester at ' in got['gate validate']['detail']
+    assert got['stage stage-prod']['status'] == 'succeeded'
+    assert 'Release summary: SUCCEEDED' in run.stdout
+    decisions = run.saved('gates')['decisions']
+    assert [(d['gate'], d['decision'], d['step']) for d in decisions] == [('validate', 'pass', 'stage stage-prod')]
+    assert decisions_sent(emu) == ['PassReleaseStagePipelineValidate']
+    assert len(ops(emu, 'ExecuteChangeRequestReleaseStage')) == 1
+
+
 def test_flow_release_stop_then_pass_goes_on_with_the_same_run(playbook, emu, tmp_path):
     stop = playbook('roles/flow_release.yml', extra_vars=dict(pipeline_id=1003, stages=[], gates={'approve': 'stop'}),
                     env=fresh_home(tmp_path))
