@@ -375,3 +375,30 @@ def test_release_task_gates_stop_at_the_codearts_review(playbook, emu):
     assert got['release task rt-approval-0003']['status'] == 'not run'
     assert 'Release summary: STOPPED AT A GATE' in run.stdout
     assert ops(emu, 'OperateReleaseTask') == [] and ops(emu, 'AcceptManualReview', 'AcceptCheckpoint') == []
+
+
+def test_release_task_gates_refuse_the_codearts_review_found_by_its_step(playbook, emu):
+    """Only the pipeline is given: the gate that waits is found first and looked up by its step name."""
+    review = dict(pipeline_id='a0000000000000000000000000000003', result='pass')
+    run = playbook('roles/release_task.yml', extra_vars=dict(review=review, gates={'manual-review': 'refuse'}))
+    assert run.rc != 0, run
+    got = steps(run)
+    assert got['review a0000000000000000000000000000003']['status'] == 'refused'
+    assert 'refuse by integration-tester at ' in got['review a0000000000000000000000000000003']['detail']
+    decisions = run.saved('gates')['decisions']
+    assert [(d['gate'], d['decision'], d['by']) for d in decisions] == [('manual-review', 'refuse', 'integration-tester')]
+    assert len(ops(emu, 'RejectManualReview')) == 1 and ops(emu, 'AcceptManualReview') == []
+    assert ops(emu, 'OperateReleaseTask') == []
+
+
+def test_release_task_gates_pass_a_codearts_checkpoint(playbook, emu):
+    """c...04 waits at the stage-entry checkpoint 'manual-checkpoint': the mapping's pass wins over the review's
+    result, and the release goes on."""
+    review = dict(pipeline_id='c0000000000000000000000000000004', result='refuse')
+    run = playbook('roles/release_task.yml', extra_vars=dict(review=review, gates={'manual-checkpoint': 'pass'}))
+    assert run.rc == 0, run
+    got = steps(run)
+    assert got['review c0000000000000000000000000000004']['status'] == 'passed'
+    assert got['release task release-approval']['status'] == 'succeeded'
+    assert len(ops(emu, 'AcceptCheckpoint')) == 1 and ops(emu, 'RejectCheckpoint') == []
+    assert [d['gate'] for d in run.saved('gates')['decisions']] == ['manual-checkpoint']
