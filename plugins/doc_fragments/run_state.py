@@ -64,8 +64,10 @@ options:
         the gate.
       - V(gate) also returns as soon as the run waits at a gate, without failing (also with O(state=finished)),
         with RV(at_gate=true) and RV(gate) describing it, so that the next task (for example
-        M(devops_cloud.pipelines.stage_review)) or an AWX/Tower workflow approval node decides it. A run that
-        already waits at a gate returns at the first read. A run that ends first is judged as with V(end).
+        M(devops_cloud.pipelines.stage_review), which finds gates the same way and takes the names and ids of
+        RV(gate)) or an AWX/Tower workflow approval node decides it. A run that already waits at a gate returns at
+        the first read. A run that ends first is judged as with V(end). Then follow the same run to its end with
+        O(start_new=false).
       - Not used with O(state=canceled), nor when the task does not wait.
     type: str
     choices: [end, gate]

@@ -492,7 +492,9 @@ run:
     stages:
       description:
         - Stages in order, each with C(name), C(status), C(start_time), C(end_time) and C(jobs)
-          (each with C(id), C(name), C(status), C(start_time), C(end_time)).
+          (each with C(id), C(name), C(status), C(start_time), C(end_time); Flow also C(actions), the action
+          types the API offers on the job in lower case, for example C(passpipelinevalidate) on a waiting
+          validation job).
         - CodeArts adds C(id) and C(identifier) to stages, C(pre) and C(post) (stage entry and exit steps), and
           C(identifier), C(message) and C(steps) (C(id), C(name), C(task), C(status), times) to jobs; its times are
           milliseconds since the epoch too.
@@ -509,6 +511,7 @@ run:
               status: SUCCESS
               start_time: 1735689600000
               end_time: 1735689660000
+              actions: []
 run_id:
   description:
     - ID of the run (the real ID the server assigned). V(null) when RV(run) is V(null).
@@ -565,10 +568,14 @@ at_gate:
 gate:
   description:
     - The gate the run waits at, when the wait stopped there (O(wait_until=gate)).
-    - C(kind) is one of C(manual_review), C(checkpoint), C(delay) or C(validation); C(stage), C(job) and C(step)
-      are the names a person sees (null where the API has no such level); C(ids) holds the ids a decision needs
-      (C(run_id) and, per cloud, C(job_id), C(stage_id), C(step_id), C(pipeline_run_id)); C(status) is the
-      gate's own status, C(state) is C(pending).
+    - The gate as M(devops_cloud.pipelines.stage_review) finds it (the same locator per cloud), so its values feed
+      that module's options: C(stage), C(job), C(step) are the names a person sees (O(devops_cloud.pipelines.stage_review#module:stage_name),
+      O(devops_cloud.pipelines.stage_review#module:job_name), O(devops_cloud.pipelines.stage_review#module:step_name);
+      null where the API has no such level) and C(kind) its O(devops_cloud.pipelines.stage_review#module:gate_kind).
+    - C(kind) is C(manual_review), C(checkpoint) (a stage-entry checkpoint) or C(delay) on CodeArts, C(validation)
+      on Flow (a job that offers the pass and refuse actions). C(ids) holds C(run_id) (the run) and C(job_id), plus
+      C(stage_id) and C(step_id) on CodeArts; C(status) is the gate's own status, C(state) is C(pending).
+      CodeArts adds C(task) (the step's plugin) and C(job_status).
   returned: when RV(at_gate) is true
   type: dict
   sample: {"kind": "validation", "stage": "Test", "job": "approve", "step": null, "ids": {"run_id": 3, "job_id": 7},

@@ -255,7 +255,7 @@ pipeline_run:
   description:
     - The execution's Flow pipeline run, in the shape RV(devops_cloud.pipelines.pipeline_run#module:run) returns
       (C(id), C(pipeline_id), C(status), C(trigger_mode), C(trigger), C(creator_account_id), C(create_time), C(update_time),
-      C(start_time), C(end_time), C(sources), C(stages) with their C(jobs)).
+      C(start_time), C(end_time), C(sources), C(stages) with their C(jobs), each with the C(actions) the API offers).
   returned: when the module waited, and when it found a live or reusable execution without starting one
   type: dict
 url:
@@ -293,10 +293,12 @@ at_gate:
 gate:
   description:
     - The gate the run waits at, when the wait stopped there (O(wait_until=gate)).
-    - C(kind) is one of C(manual_review), C(checkpoint), C(delay) or C(validation); C(stage), C(job) and C(step)
-      are the names a person sees (null where the API has no such level); C(ids) holds the ids a decision needs
-      (C(run_id) and, per cloud, C(job_id), C(stage_id), C(step_id), C(pipeline_run_id)); C(status) is the
-      gate's own status, C(state) is C(pending).
+    - The gate as M(devops_cloud.pipelines.stage_review) finds it (the same locator): a validation job of the
+      execution's pipeline run (a job that offers the pass and refuse actions). C(kind) is C(validation); C(stage)
+      and C(job) are the names a person sees, C(step) is null; C(ids) holds C(run_id) (the execution number) and
+      C(job_id), what stage_review takes as O(devops_cloud.pipelines.stage_review#module:execution_number) and
+      O(devops_cloud.pipelines.stage_review#module:job_id) (or use C(job) as its
+      O(devops_cloud.pipelines.stage_review#module:job_name)); C(status) is the job's status, C(state) is C(pending).
   returned: when RV(at_gate) is true
   type: dict
   sample: {"kind": "validation", "stage": "Deploy", "job": "validate", "step": null, "ids": {"run_id": "1", "job_id": 7},
