@@ -48,7 +48,7 @@ options:
     version_added: 0.1.0
   start_new:
     description:
-      - With V(false) the task starts no run: with O(state=started) or O(state=finished) it follows the live run
+      - With V(false) the task starts no run. With O(state=started) or O(state=finished) it follows the live run
         (waiting as O(wait) and O(state) say), or, when none is live, reports the newest run as it ended (and with
         O(state=finished) fails when that run did not succeed); no run at all is no change.
       - Use it to go on waiting for a run after a decision at a gate (O(wait_until=gate)), without the risk of

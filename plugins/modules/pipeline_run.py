@@ -569,7 +569,7 @@ gate:
   description:
     - The gate the run waits at, when the wait stopped there (O(wait_until=gate)).
     - The gate as M(devops_cloud.pipelines.stage_review) finds it (the same locator per cloud), so its values feed
-      that module's options: C(stage), C(job), C(step) are the names a person sees (O(devops_cloud.pipelines.stage_review#module:stage_name),
+      that module's options. C(stage), C(job), C(step) are the names a person sees (O(devops_cloud.pipelines.stage_review#module:stage_name),
       O(devops_cloud.pipelines.stage_review#module:job_name), O(devops_cloud.pipelines.stage_review#module:step_name);
       null where the API has no such level) and C(kind) its O(devops_cloud.pipelines.stage_review#module:gate_kind).
     - C(kind) is C(manual_review), C(checkpoint) (a stage-entry checkpoint) or C(delay) on CodeArts, C(validation)

@@ -293,7 +293,7 @@ at_gate:
 gate:
   description:
     - The gate the run waits at, when the wait stopped there (O(wait_until=gate)).
-    - The gate as M(devops_cloud.pipelines.stage_review) finds it (the same locator): a validation job of the
+    - The gate as M(devops_cloud.pipelines.stage_review) finds it (the same locator), a validation job of the
       execution's pipeline run (a job that offers the pass and refuse actions). C(kind) is C(validation); C(stage)
       and C(job) are the names a person sees, C(step) is null; C(ids) holds C(run_id) (the execution number) and
       C(job_id), what stage_review takes as O(devops_cloud.pipelines.stage_review#module:execution_number) and

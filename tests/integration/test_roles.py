@@ -245,7 +245,7 @@ def test_demo_playbook(playbook, emu):
 
 def test_flow_release_stops_cleanly_at_a_stop_gate(playbook, emu, tmp_path):
     run = playbook('roles/flow_release.yml', extra_vars=dict(pipeline_id=1003, stages=['stage-dev'],
-                                                            gates={'approve': 'stop'}), env=fresh_home(tmp_path))
+                                                             gates={'approve': 'stop'}), env=fresh_home(tmp_path))
     assert run.rc == 0, run
     assert recap(run)['failed'] == 0
     got = steps(run)
@@ -269,7 +269,7 @@ def test_flow_release_stops_cleanly_at_a_stop_gate(playbook, emu, tmp_path):
 
 def test_flow_release_unlisted_gate_waits_until_the_timeout_naming_it(playbook, emu, tmp_path):
     run = playbook('roles/flow_release.yml', extra_vars=dict(pipeline_id=1003, stages=[], gates={'other': 'pass'},
-                                                            stage_timeout=1), env=fresh_home(tmp_path),
+                                                             stage_timeout=1), env=fresh_home(tmp_path),
                    args=['-e', 'flow_release_wait_timeout=2'])
     assert run.rc != 0, run
     assert 'it waits at a gate: validation at stage' in run.stdout and "job 'approve'" in run.stdout
@@ -278,7 +278,7 @@ def test_flow_release_unlisted_gate_waits_until_the_timeout_naming_it(playbook, 
 
 def test_flow_release_passes_a_listed_gate(playbook, emu, tmp_path):
     run = playbook('roles/flow_release.yml', extra_vars=dict(pipeline_id=1003, stages=['stage-dev'],
-                                                            gates={'approve': 'pass'}), env=fresh_home(tmp_path))
+                                                             gates={'approve': 'pass'}), env=fresh_home(tmp_path))
     assert run.rc == 0, run
     got = steps(run)
     assert got['gate approve']['status'] == 'passed' and 'pass by integration-tester at ' in got['gate approve']['detail']
@@ -295,7 +295,7 @@ def decisions_sent(emu):
 
 def test_flow_release_refuses_a_listed_gate(playbook, emu, tmp_path):
     run = playbook('roles/flow_release.yml', extra_vars=dict(pipeline_id=1003, stages=['stage-dev'],
-                                                            gates={'approve': 'refuse'}), env=fresh_home(tmp_path))
+                                                             gates={'approve': 'refuse'}), env=fresh_home(tmp_path))
     assert run.rc != 0, run
     got = steps(run)
     assert got['gate approve']['status'] == 'refused' and 'refuse by integration-tester at ' in got['gate approve']['detail']
@@ -313,7 +313,7 @@ def test_flow_release_refuses_a_listed_gate(playbook, emu, tmp_path):
 def test_flow_release_passes_a_stage_gate(playbook, emu, tmp_path):
     """The AppStack release stage stage-prod waits at its validation job 'validate': passed, then followed."""
     run = playbook('roles/flow_release.yml', extra_vars=dict(pipeline_id=1001, stages=['stage-prod'],
-                                                            gates={'validate': 'pass'}), env=fresh_home(tmp_path))
+                                                             gates={'validate': 'pass'}), env=fresh_home(tmp_path))
     assert run.rc == 0, run
     got = steps(run)
     assert got['gate validate']['status'] == 'passed' and 'pass by integration-tester at ' in got['gate validate']['detail']

@@ -38,7 +38,7 @@ def test_codearts_step_kind(task, entry, named, kind):
                                            ('COMPLETED', 'decided'), ('FAILED', 'decided'), ('CANCELED', 'decided')])
 def test_codearts_step_state(status, state):
     item = codearts_runs.step_gate('manual_review', 'r1', dict(id='st', name='S'), dict(id='s1', name='x', status=status),
-                                    dict(id='j1', name='J', status='RUNNING'))
+                                   dict(id='j1', name='J', status='RUNNING'))
     assert item['state'] == state and item['ids'] == dict(run_id='r1', stage_id='st', job_id='j1', step_id='s1')
 
 

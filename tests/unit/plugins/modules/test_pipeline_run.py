@@ -128,7 +128,7 @@ def test_start_token_api_builds_params(fake_http, run_module, no_sleep):
     assert run['sources'] == [dict(type='codeup', sign='s0', name=None, repo=REPO, branch='main', commit='abc')]
     assert [s['name'] for s in run['stages']] == ['Build', 'Test']
     assert run['stages'][0]['jobs'][0] == dict(id=801, name='build', status='RUNNING', start_time=None, end_time=None,
-                                             actions=[])
+                                               actions=[])
     assert run['trigger'] == 'manual'
     assert no_sleep == []
 
