@@ -92,6 +92,8 @@ class PipelineModule(CheckedModule):
         msg, extras = judge(outcome, self.params.get('state', 'finished'), target, self.params.get('wait_timeout'),
                             run=run)
         result.update(extras)
+        if 'wait_until' in self.params:
+            result.setdefault('at_gate', False)
         self.finish(result, self.report_failure(result, outcome, target, msg, run=run))
 
     def secret_values(self):

@@ -344,3 +344,166 @@ def test_demo_playbook(playbook, emu):
     assert 'SUCCEEDED (8 steps)' in again.stdout and recap(again)['changed'] == 0, again
     assert 'already succeeded (execution ' in again.stdout and 'not executed again' in again.stdout
     assert [e for e in emu.log if e['acted']] == []      # reads only (some are POSTs: run lists, batch status)
+
+
+# ------------------------------------------------------------------------------------------------ gates
+
+def test_flow_release_stops_cleanly_at_a_stop_gate(playbook, emu, tmp_path):
+    run = playbook('roles/flow_release.yml', extra_vars=dict(pipeline_id=1003, stages=['stage-dev'],
+                                                             gates={'approve': 'stop'}), env=fresh_home(tmp_path))
+    assert run.rc == 0, run
+    assert recap(run)['failed'] == 0
+    got = steps(run)
+    assert list(got) == ['gate approve', 'Flow pipeline 1003', 'stage stage-dev']
+    assert got['gate approve']['status'] == 'stopped at gate' and got['gate approve']['kind'] == 'gate'
+    assert 'stop by integration-tester at ' in got['gate approve']['detail']
+    assert got['Flow pipeline 1003']['status'] == 'stopped at gate'
+    assert got['stage stage-dev']['status'] == 'not run' and 'stopped at gate approve' in got['stage stage-dev']['detail']
+    assert 'Release summary: STOPPED AT A GATE (3 steps)' in run.stdout
+    facts = run.saved('gates')
+    assert facts['result'] == 'stopped'
+    assert facts['stopped']['name'] == 'approve' and facts['stopped']['job'] == 'approve'
+    assert facts['stopped']['kind'] == 'validation' and facts['stopped']['decided_by'] == 'integration-tester'
+    assert [(d['gate'], d['decision'], d['by']) for d in facts['decisions']] == [('approve', 'stop', 'integration-tester')]
+    # nothing decided, no stage executed, the run left waiting at its gate
+    assert ops(emu, 'ExecuteChangeRequestReleaseStage') == []
+    assert [e for e in emu.log if e['method'] == 'POST' and e['path'].endswith(('/pass', '/refuse'))] == []
+    assert len(ops(emu, 'CreatePipelineRun', 'StartPipelineRun')) == 1
+    assert_no_secrets(run.output)
+
+
+def test_flow_release_unlisted_gate_waits_until_the_timeout_naming_it(playbook, emu, tmp_path):
+    run = playbook('roles/flow_release.yml', extra_vars=dict(pipeline_id=1003, stages=[], gates={'other': 'pass'},
+                                                             stage_timeout=1), env=fresh_home(tmp_path),
+                   args=['-e', 'flow_release_wait_timeout=2'])
+    assert run.rc != 0, run
+    assert 'it waits at a gate: validation at stage' in run.stdout and "job 'approve'" in run.stdout
+    assert run.saved('gates')['decisions'] == []
+
+
+def test_flow_release_passes_a_listed_gate(playbook, emu, tmp_path):
+    run = playbook('roles/flow_release.yml', extra_vars=dict(pipeline_id=1003, stages=['stage-dev'],
+                                                             gates={'approve': 'pass'}), env=fresh_home(tmp_path))
+    assert run.rc == 0, run
+    got = steps(run)
+    assert got['gate approve']['status'] == 'passed' and 'pass by integration-tester at ' in got['gate approve']['detail']
+    assert got['Flow pipeline 1003']['status'] == 'succeeded' and got['stage stage-dev']['status'] == 'succeeded'
+    assert 'Release summary: SUCCEEDED' in run.stdout
+    assert len(ops(emu, 'CreatePipelineRun', 'StartPipelineRun')) == 1
+
+
+def decisions_sent(emu):
+    """The validation decisions the emulator received (Flow and AppStack, pass or refuse), by operation."""
+    return [e['operation'] for e in ops(emu, 'PassPipelineValidate', 'RefusePipelineValidate',
+                                        'PassReleaseStagePipelineValidate', 'RefuseReleaseStagePipelineValidate')]
+
+
+def test_flow_release_refuses_a_listed_gate(playbook, emu, tmp_path):
+    run = playbook('roles/flow_release.yml', extra_vars=dict(pipeline_id=1003, stages=['stage-dev'],
+                                                             gates={'approve': 'refuse'}), env=fresh_home(tmp_path))
+    assert run.rc != 0, run
+    got = steps(run)
+    assert got['gate approve']['status'] == 'refused' and 'refuse by integration-tester at ' in got['gate approve']['detail']
+    # the refused gate fails the run, and the release with it; no stage is executed
+    assert got['Flow pipeline 1003']['status'] == 'failed' and got['stage stage-dev']['status'] == 'not run'
+    assert 'Release summary: FAILED' in run.stdout
+    facts = run.saved('gates')
+    assert [(d['gate'], d['decision'], d['by'], d['kind']) for d in facts['decisions']] == [
+        ('approve', 'refuse', 'integration-tester', 'validation')]
+    assert decisions_sent(emu) == ['RefusePipelineValidate']
+    assert ops(emu, 'ExecuteChangeRequestReleaseStage') == []
+    assert len(ops(emu, 'CreatePipelineRun', 'StartPipelineRun')) == 1
+
+
+def test_flow_release_passes_a_stage_gate(playbook, emu, tmp_path):
+    """The AppStack release stage stage-prod waits at its validation job 'validate': passed, then followed."""
+    run = playbook('roles/flow_release.yml', extra_vars=dict(pipeline_id=1001, stages=['stage-prod'],
+                                                             gates={'validate': 'pass'}), env=fresh_home(tmp_path))
+    assert run.rc == 0, run
+    got = steps(run)
+    assert got['gate validate']['status'] == 'passed' and 'pass by integration-tester at ' in got['gate validate']['detail']
+    assert got['stage stage-prod']['status'] == 'succeeded'
+    assert 'Release summary: SUCCEEDED' in run.stdout
+    decisions = run.saved('gates')['decisions']
+    assert [(d['gate'], d['decision'], d['step']) for d in decisions] == [('validate', 'pass', 'stage stage-prod')]
+    assert decisions_sent(emu) == ['PassReleaseStagePipelineValidate']
+    assert len(ops(emu, 'ExecuteChangeRequestReleaseStage')) == 1
+
+
+def test_flow_release_stop_then_pass_goes_on_with_the_same_run(playbook, emu, tmp_path):
+    stop = playbook('roles/flow_release.yml', extra_vars=dict(pipeline_id=1003, stages=[], gates={'approve': 'stop'}),
+                    env=fresh_home(tmp_path))
+    assert stop.rc == 0, stop
+    again = playbook('roles/flow_release.yml', extra_vars=dict(pipeline_id=1003, stages=[], gates={'approve': 'pass'}),
+                     env=fresh_home(tmp_path))
+    assert again.rc == 0, again
+    assert steps(again)['Flow pipeline 1003']['status'] == 'succeeded'
+    assert len(ops(emu, 'CreatePipelineRun', 'StartPipelineRun')) == 1
+
+
+def test_release_task_gates_pass_the_approval(playbook, emu):
+    run = playbook('roles/release_task.yml', extra_vars=dict(approval='', gates={'approve-prod': 'pass'}))
+    assert run.rc == 0, run
+    got = steps(run)
+    assert got['approval approve-prod']['status'] == 'agreed'
+    assert 'pass by integration-tester at ' in got['approval approve-prod']['detail']
+    assert got['release task release-approval']['status'] == 'succeeded'
+    decisions = run.saved('gates')['decisions']
+    assert [(d['gate'], d['decision'], d['by']) for d in decisions] == [('approve-prod', 'pass', 'integration-tester')]
+
+
+def test_release_task_gates_stop_at_the_approval(playbook, emu):
+    run = playbook('roles/release_task.yml', extra_vars=dict(gates={'approve-prod': 'stop'}))
+    assert run.rc == 0, run
+    got = steps(run)
+    assert got['gate approve-prod']['status'] == 'stopped at gate'
+    assert 'stop by integration-tester at ' in got['gate approve-prod']['detail']
+    assert got['release task release-approval']['status'] == 'stopped at gate'
+    assert 'Release summary: STOPPED AT A GATE' in run.stdout
+    facts = run.saved('gates')
+    assert facts['result'] == 'stopped' and facts['stopped']['name'] == 'approve-prod'
+    assert facts['stopped']['kind'] == 'approval'
+    assert len(ops(emu, 'OperateReleaseTask')) == 1           # the start, no approval sent
+    # a later run with pass goes on with the same release task
+    again = playbook('roles/release_task.yml', extra_vars=dict(approval='', gates={'approve-prod': 'pass'}))
+    assert again.rc == 0, again
+    assert steps(again)['release task release-approval']['status'] == 'succeeded'
+    assert len(ops(emu, 'OperateReleaseTask')) == 2           # + the approval
+
+
+def test_release_task_gates_stop_at_the_codearts_review(playbook, emu):
+    review = dict(pipeline_id='a0000000000000000000000000000003', job_name='Approval', result='pass')
+    run = playbook('roles/release_task.yml', extra_vars=dict(review=review, gates={'Approval': 'stop'}))
+    assert run.rc == 0, run
+    got = steps(run)
+    assert got['gate Approval']['status'] == 'stopped at gate'
+    assert got['release task rt-approval-0003']['status'] == 'not run'
+    assert 'Release summary: STOPPED AT A GATE' in run.stdout
+    assert ops(emu, 'OperateReleaseTask') == [] and ops(emu, 'AcceptManualReview', 'AcceptCheckpoint') == []
+
+
+def test_release_task_gates_refuse_the_codearts_review_found_by_its_step(playbook, emu):
+    """Only the pipeline is given: the gate that waits is found first and looked up by its step name."""
+    review = dict(pipeline_id='a0000000000000000000000000000003', result='pass')
+    run = playbook('roles/release_task.yml', extra_vars=dict(review=review, gates={'manual-review': 'refuse'}))
+    assert run.rc != 0, run
+    got = steps(run)
+    assert got['review a0000000000000000000000000000003']['status'] == 'refused'
+    assert 'refuse by integration-tester at ' in got['review a0000000000000000000000000000003']['detail']
+    decisions = run.saved('gates')['decisions']
+    assert [(d['gate'], d['decision'], d['by']) for d in decisions] == [('manual-review', 'refuse', 'integration-tester')]
+    assert len(ops(emu, 'RejectManualReview')) == 1 and ops(emu, 'AcceptManualReview') == []
+    assert ops(emu, 'OperateReleaseTask') == []
+
+
+def test_release_task_gates_pass_a_codearts_checkpoint(playbook, emu):
+    """c...04 waits at the stage-entry checkpoint 'manual-checkpoint': the mapping's pass wins over the review's
+    result, and the release goes on."""
+    review = dict(pipeline_id='c0000000000000000000000000000004', result='refuse')
+    run = playbook('roles/release_task.yml', extra_vars=dict(review=review, gates={'manual-checkpoint': 'pass'}))
+    assert run.rc == 0, run
+    got = steps(run)
+    assert got['review c0000000000000000000000000000004']['status'] == 'passed'
+    assert got['release task release-approval']['status'] == 'succeeded'
+    assert len(ops(emu, 'AcceptCheckpoint')) == 1 and ops(emu, 'RejectCheckpoint') == []
+    assert [d['gate'] for d in run.saved('gates')['decisions']] == ['manual-checkpoint']
