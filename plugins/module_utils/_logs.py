@@ -369,10 +369,11 @@ def safe_failure_report(run, step_table, **kwargs):
         return no_report('the failure report could not be built: %s' % type(err).__name__)
 
 
-def read_failure(target, run_id, lines=DEFAULT_LINES, secrets=(), current=False, log_url=None):
+def read_failure(target, run_id, lines=DEFAULT_LINES, secrets=(), current=False, log_url=None, note=None):
     """The failure report of run ``run_id`` of ``target`` (a ``_engine.RunTarget``): the run read in full with
-    ``target.get``, its log through ``target.fetch_log``; ``log_url`` when neither names a link. Never raises: a
-    run that cannot be read leaves no place and says why in ``log_error``."""
+    ``target.get``, its log through ``target.fetch_log``; ``log_url`` when neither names a link; plus the keys
+    ``note(run)`` returns from the same read, when given. Never raises: a run that cannot be read leaves no place
+    and says why in ``log_error``."""
     try:
         run = target.get(run_id)
     except Exception as err:  # pylint: disable=broad-except  # the report is an extra, the outcome stands
@@ -381,6 +382,8 @@ def read_failure(target, run_id, lines=DEFAULT_LINES, secrets=(), current=False,
     else:
         report = safe_failure_report(run, target.step_table(), fetch_log=getattr(target, 'fetch_log', None),
                                      lines=lines, secrets=secrets, current=current)
+        if note is not None:
+            report.update(note(run))
     report['log_url'] = report.get('log_url') or log_url
     return report
 

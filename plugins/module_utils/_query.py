@@ -14,10 +14,14 @@ Nothing here knows a vendor. A backend hands ``Watch`` what it reads:
 - optionally ``missing_reasons()``: ``{id: reason}`` of the ids of the last ``latest`` without a run, for an API
   that tells why (a pipeline that never ran, an unknown one); the report then has ``missing_reasons`` too;
 - ``run_target(pipeline_id)``: the ``_engine.RunTarget`` of one pipeline over the same client, whose ``get`` and
-  ``fetch_log`` give the failure reports of a wait (``failure_reports``).
+  ``fetch_log`` give the failure reports of a wait (``failure_reports``) and whose ``gates`` (the backend's one
+  gate locator, ``_gates``) the gates a run waits at (``wait_until: gate``, ``live_gates``);
+- optionally ``known_run(item)``: the run of a report entry as ``run_target(...).get`` returns it, when the read
+  already holds it in full (then no request is sent for its gates), else None.
 
 The report is ``{pipelines, missing, summary}``: every run plus ``finished`` (its status is terminal) and
-``succeeded``, in the order of the ids; the ids without a run; the number of pipelines per status.
+``succeeded``, in the order of the ids; the ids without a run; the number of pipelines per status. A
+``wait_until: gate`` wait adds ``gates``: the pending gates of the live runs (``live_gates``).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -29,6 +33,7 @@ import traceback
 from ansible.module_utils.basic import missing_required_lib
 
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._engine import OptionError
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._gates import at_gate, gate_summary, read_gates
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._http import wait_for
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._logs import failure_message, read_failure
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._status import CANCELED, FAILURE
@@ -42,6 +47,8 @@ except ImportError:  # pragma: no cover - exercised only without jmespath
     JMESPATH_IMPORT_ERROR = traceback.format_exc()
 
 FINISHED = 'finished'   # the wait_until keyword: every listed run has a final status
+GATE = 'gate'           # the wait_until keyword: a listed run waits at a gate (or every listed run has finished)
+KEYWORDS = (FINISHED, GATE)
 SHOWN_PENDING = 10      # runs named in the message of a wait that timed out
 MAX_FAILURES = 5        # pipelines a wait reports in ``failures`` (each costs a run read and its log)
 UNKNOWN_STATUS = 'UNKNOWN'
@@ -92,6 +99,31 @@ def pending_description(report, key):
     return '%d not finished: %s' % (len(pending), names)
 
 
+# -- gates -------------------------------------------------------------------------------------------------------
+def gate_entry(found, item, key):
+    """A gate of the backend's locator (``_gates.gate``) as the report returns it: with the ``pipeline_id`` and
+    ``pipeline_run_id`` of its report entry ``item`` (the names and ``ids`` ``stage_review`` takes stay as found)."""
+    return dict(found, pipeline_id=item.get(key), pipeline_run_id=item.get('pipeline_run_id'))
+
+
+def _gate_run(backend, item):
+    """``(target, run)``: the run of a report entry in full, from the read when it holds it, else read."""
+    target = backend.run_target(item.get(backend.key))
+    run = backend.known_run(item) if hasattr(backend, 'known_run') else None
+    return target, run if run is not None else target.get(item.get('pipeline_run_id'))
+
+
+def live_gates(backend, report):
+    """The pending gates of every run of ``report`` that has not finished, in report and run order (finished runs
+    are not read: no gate of theirs waits). Costs a run read per live run unless ``known_run`` holds it."""
+    found = []
+    for item in report['pipelines']:
+        if not item['finished']:
+            target, run = _gate_run(backend, item)
+            found.extend(gate_entry(g, item, backend.key) for g in read_gates(target, run) if g['pending'])
+    return found
+
+
 # -- JMESPath ---------------------------------------------------------------------------------------------------
 def truth(value):
     """JMESPath truth: false, null, '', [] and {} are false; everything else (0 included) is true."""
@@ -112,7 +144,7 @@ def _expressions(params):
     if params.get('query') is not None:
         found.append(('query', params['query']))
     wait_until = params.get('wait_until')
-    if wait_until is not None and wait_until.strip().lower() != FINISHED:
+    if wait_until is not None and wait_until.strip().lower() not in KEYWORDS:
         found.append(('wait_until', wait_until))
     return found
 
@@ -166,6 +198,7 @@ class Watch:
         self.query = compiled.get('query')
         self.wait_until = wait_until
         self.condition = compiled.get('wait_until')
+        self.gate = wait_until is not None and wait_until.strip().lower() == GATE
 
     def read(self, backend, ids, wait_timeout, poll_interval, result):
         """Read the report of ``ids`` (until ``wait_until`` holds, when given) into ``result``, with
@@ -176,6 +209,8 @@ class Watch:
             if hasattr(backend, 'missing_reasons'):
                 reasons = backend.missing_reasons()
                 report['missing_reasons'] = dict((pid, reasons.get(pid)) for pid in report['missing'])
+            if self.gate:
+                report['gates'] = live_gates(backend, report)
             return report
 
         try:
@@ -188,6 +223,8 @@ class Watch:
                     result.update(report)
                     reason = 'the expression is still false' if self.condition else pending_description(
                         report, backend.key)
+                    if self.gate:
+                        reason = 'no run waits at a gate; ' + reason
                     return 'wait_until %r did not hold within %ss (%d reads); %s' % (
                         self.wait_until, wait_timeout, waited.polls, reason)
             result.update(report)
@@ -199,7 +236,7 @@ class Watch:
 
     def _holds(self, result, report):
         if self.condition is None:
-            return all_finished(report)
+            return bool(report.get('gates')) or all_finished(report)
         result.update(report)  # what a failure to evaluate the expression reports
         return truth(evaluate('wait_until', self.condition, report))
 
@@ -210,19 +247,26 @@ def failure_reports(backend, report, timed_out, lines, secrets=(), limit=MAX_FAI
     latest run ended failed or canceled, or, when the wait ``timed_out``, has not finished, the
     ``_logs.read_failure`` of that run (read in full and its log through ``backend.run_target``), with
     ``pipeline_id``, ``pipeline_run_id`` and ``finished`` (the run had ended; else it is where the run was).
-    ``lines``: ``failure_log_lines`` (0 reads no log). Never raises: what cannot be read ends in the entry's
-    ``log_error``."""
+    ``lines``: ``failure_log_lines`` (0 reads no log). ``gate``: the pending gate the run waits at (``gate_entry``,
+    found in the same read), else None. Never raises: what cannot be read ends in the entry's ``log_error``."""
     table = backend.statuses
     picked = [item for item in report.get('pipelines') or []
               if table.kind(item.get('status')) in (FAILURE, CANCELED) or (timed_out and not item['finished'])]
     failures = []
     for item in picked[:limit]:
         pid, run_id = item.get(backend.key), item.get('pipeline_run_id')
-        entry = dict(pipeline_id=pid, pipeline_run_id=run_id, finished=item['finished'])
-        entry.update(read_failure(backend.run_target(pid), run_id, lines=lines, secrets=secrets,
-                                  current=not item['finished'], log_url=item.get('detail_url')))
+        entry = dict(pipeline_id=pid, pipeline_run_id=run_id, finished=item['finished'], gate=None)
+        target = backend.run_target(pid)
+        note = None if item['finished'] else functools.partial(_gate_note, target, item, backend.key)
+        entry.update(read_failure(target, run_id, lines=lines, secrets=secrets, current=not item['finished'],
+                                  log_url=item.get('detail_url'), note=note))
         failures.append(entry)
     return failures
+
+
+def _gate_note(target, item, key, run):
+    found = at_gate(target, run)
+    return dict(gate=gate_entry(found, item, key) if found else None)
 
 
 def failure_of_wait(failures, msg):
@@ -232,4 +276,6 @@ def failure_of_wait(failures, msg):
     failure = next((entry for entry in failures if not entry['finished']), None)
     if failure is None:
         return None, msg
+    if failure.get('gate'):
+        msg += '; pipeline %s waits at a gate: %s' % (failure['pipeline_id'], gate_summary(failure['gate']))
     return failure, failure_message(msg, failure, label='pipeline %s was at' % failure['pipeline_id'])

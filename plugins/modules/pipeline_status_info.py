@@ -23,7 +23,9 @@ description:
     token C(GET .../flow/organizations/{organization_id}/pipelines/{id}/runs/latestPipelineRun), with an AccessKey
     C(ListPipelineRuns) with C(maxResults=1). They go over one HTTP keep-alive session, at most 4 at a time (see
     the notes), and an HTTP 429 answer holds back all of them for its C(Retry-After)."
-  - Can apply a JMESPath O(query) to the result and wait until all runs finished or an expression holds.
+  - Can apply a JMESPath O(query) to the result and wait until all runs finished, until a run waits at a gate
+    (O(wait_until=gate), returning the gates in RV(gates) for M(devops_cloud.pipelines.stage_review)) or until an
+    expression holds.
   - The module only reads; it never reports C(changed).
 author:
   - devops_cloud.pipelines maintainers (@devops-cloud)
@@ -67,7 +69,8 @@ options:
   query:
     description:
       - A JMESPath expression applied to the dictionary C({pipelines, missing, summary}) (the return values of
-        the same names; for Flow also C(missing_reasons)); its value is returned as RV(query_result).
+        the same names; for Flow also C(missing_reasons); with O(wait_until=gate) also C(gates)); its value is
+        returned as RV(query_result).
       - For example V(pipelines[?status=='FAILED'].pipeline_id) lists the CodeArts pipelines whose latest run
         failed (V(pipelines[?status=='FAIL'].pipeline_id) for Flow).
       - An invalid expression fails the task before any request is sent.
@@ -78,7 +81,21 @@ options:
       - V(finished) (in any case) waits until the latest run of every listed pipeline has finished
         (CodeArts status C(COMPLETED), C(FAILED), C(CANCELED) or C(IGNORED); Flow C(SUCCESS), C(FAIL) or
         C(CANCELED)). Pipelines that never ran do not hold the wait back. C(PAUSED) and C(SUSPEND) CodeArts runs
-        and Flow runs waiting at a gate are not finished; they wait for a person or a resource.
+        and Flow runs waiting at a gate are not finished; they wait for a person or a resource. When it times out
+        while the first run it names waits at a gate, the message names that gate too (found in the run read of
+        RV(failures), no extra request).
+      - "V(gate) (in any case) returns as soon as the latest run of any listed pipeline waits at a gate (a manual
+        review, stage-entry checkpoint or delayed execution on CodeArts, a validation job on Flow), with every
+        pending gate of the runs read in RV(gates), so that the next task can loop
+        M(devops_cloud.pipelines.stage_review) over them. Pipelines whose latest run has finished, and pipelines
+        that never ran, do not hold the wait: when every listed run has finished (or none ran) before any reached
+        a gate, the wait ends there, without failing, with RV(gates=[]) (and RV(failures) for the runs that ended
+        failed or canceled). A run already waiting at a gate returns at the first read."
+      - "Cost of V(gate): the gates of a run are in its detail, read only for the runs that have not finished.
+        CodeArts: the batch status has no steps, so each read also sends one C(ShowPipelineRunDetail) per live
+        run (ceil(N / 100) + L requests for N ids and L live runs). Flow with a token: the latest run already
+        holds the jobs and their actions, so nothing more is sent (N requests). Flow with an AccessKey: one
+        C(GetPipelineRun) per live run (N + L requests)."
       - "Any other value is a JMESPath expression over C({pipelines, missing, summary}) that must become true
         (in JMESPath terms: anything but V(false), V(null), an empty string, list or object; V(0) is true),
         for example V(length(pipelines[?status=='RUNNING']\\) == `0`)."
@@ -96,7 +113,7 @@ options:
   poll_interval:
     description:
       - Seconds between two status reads while waiting for O(wait_until). Each read of N pipelines costs
-        ceil(N / 100) requests on CodeArts and N on Flow.
+        ceil(N / 100) requests on CodeArts and N on Flow (with O(wait_until=gate) also the run reads said there).
       - Only used with O(wait_until). More than 0, at most 31536000 (365 days).
     type: float
     default: 5.0
@@ -236,6 +253,32 @@ EXAMPLES = r'''
     wait_until: "length(pipelines[?status=='RUNNING']) == `0`"
     wait_timeout: 600
 
+- name: Wait until a run of the release waits at a gate (or every run has finished)
+  devops_cloud.pipelines.pipeline_status_info:
+    region: cn-north-4
+    project_id: "{{ hw_project_id }}"
+    auth_token: "{{ hw_token }}"
+    pipeline_ids: "{{ release_pipelines }}"
+    wait_until: gate
+    wait_timeout: 3600
+  register: at_gate
+
+- name: Pass every gate the runs wait at
+  devops_cloud.pipelines.stage_review:
+    region: cn-north-4
+    project_id: "{{ hw_project_id }}"
+    auth_token: "{{ hw_token }}"
+    pipeline_id: "{{ item.pipeline_id }}"
+    pipeline_run_id: "{{ item.ids.run_id }}"
+    stage_name: "{{ item.stage }}"
+    job_name: "{{ item.job }}"
+    step_name: "{{ item.step }}"
+    gate_kind: "{{ item.kind }}"
+    result: pass
+  loop: "{{ at_gate.gates }}"
+  loop_control:
+    label: "{{ item.pipeline_id }} {{ item.kind }} {{ item.stage }}/{{ item.job }}/{{ item.step }}"
+
 - name: Read the latest run of Yunxiao Flow pipelines with a personal access token (numeric ids are Flow ids)
   devops_cloud.pipelines.pipeline_status_info:
     organization_id: "{{ yunxiao_org }}"
@@ -371,6 +414,64 @@ summary:
   returned: success and when O(wait_until) timed out
   type: dict
   sample: {COMPLETED: 170, FAILED: 43, RUNNING: 1}
+gates:
+  description:
+    - With O(wait_until=gate), every gate that waits for a decision in the latest runs read last, in the order of
+      O(pipeline_ids) and, within a run, in run order; empty when the wait ended because every run had finished
+      (or timed out).
+    - Each is the gate as M(devops_cloud.pipelines.stage_review) finds it and as
+      M(devops_cloud.pipelines.pipeline_run) with O(devops_cloud.pipelines.pipeline_run#module:wait_until=gate)
+      returns it, plus the pipeline and run. Pass its names and ids to M(devops_cloud.pipelines.stage_review),
+      O(devops_cloud.pipelines.stage_review#module:pipeline_id) from RV(gates[].pipeline_id), the run
+      (C(pipeline_run_id) on CodeArts, C(run_id) on Flow) from RV(gates[].ids.run_id), and
+      O(devops_cloud.pipelines.stage_review#module:stage_name), C(job_name), C(step_name) and C(gate_kind).
+  returned: when O(wait_until=gate)
+  type: list
+  elements: dict
+  sample:
+    - kind: manual_review
+      stage: Review
+      job: Approval
+      step: manual-review
+      ids: {run_id: 5f0c2b1e9d8a4c7b8e6f4a3b2c1d0e9f, stage_id: st2, job_id: j2, step_id: s2}
+      status: RUNNING
+      state: pending
+      pending: true
+      pipeline_id: c0000000000000000000000000000003
+      pipeline_run_id: 5f0c2b1e9d8a4c7b8e6f4a3b2c1d0e9f
+  contains:
+    kind:
+      description: V(manual_review), V(checkpoint) or V(delay) (CodeArts), V(validation) (Flow).
+      type: str
+    stage:
+      description: Name of the gate's stage.
+      type: str
+    job:
+      description: Name of the gate's job (V(null) for a stage-entry checkpoint).
+      type: str
+    step:
+      description: Name of the gate's step (CodeArts; V(null) on Flow, where a gate is a job).
+      type: str
+    ids:
+      description:
+        - The ids the decision call uses, C(run_id) and C(job_id), on CodeArts also C(stage_id) and C(step_id)
+          (C(job_id) absent for a stage-entry checkpoint).
+      type: dict
+    status:
+      description: Status of the gate's step (CodeArts) or job (Flow), as the API gave it.
+      type: str
+    state:
+      description: Always V(pending) here.
+      type: str
+    pending:
+      description: Always V(true) here.
+      type: bool
+    pipeline_id:
+      description: The pipeline, as in O(pipeline_ids).
+      type: str
+    pipeline_run_id:
+      description: Its latest run, the one waiting at the gate (the same as RV(gates[].ids.run_id)).
+      type: raw
 query_result:
   description: Value of O(query) applied to C({pipelines, missing, summary}); its type depends on the expression.
   returned: when O(query) is set
@@ -416,6 +517,11 @@ failures:
         - V(true) when the run ended failed or canceled (the entry says where it failed), V(false) when it had not
           finished when the wait timed out (the entry says where it was).
       type: bool
+    gate:
+      description:
+        - For a run that had not finished, the gate it waits at (the first pending one, shaped as an entry of
+          RV(gates)), found in the same read of the run; else V(null).
+      type: dict
     stage:
       description: Name of the failing (or current) stage; null when the run shows none.
       type: str
@@ -449,7 +555,8 @@ failures:
 failure:
   description:
     - When O(wait_until) timed out, the entry of RV(failures) of the first pipeline whose run had not finished (where it
-      was), as the other waiting modules return C(failure); the task message names the same place.
+      was), as the other waiting modules return C(failure); the task message names the same place (and its gate,
+      when it waits at one).
   returned: when O(wait_until) timed out and a run had not finished
   type: dict
 requests:

@@ -343,3 +343,63 @@ def test_wait_reports_the_failed_flow_run_with_its_log(playbook, emu, flow_api, 
     assert failure['log_url'] == 'https://flow.aliyun.com/pipelines/10005/builds/%s' % failure['pipeline_run_id']
     assert {e['operation'] for e in log_calls(emu)} == log_operations
     assert_no_secrets(run.output, json.dumps(result))
+
+
+# -- wait_until: gate -----------------------------------------------------------------------------------------
+def operations(log):
+    return [entry['operation'] for entry in log['requests']]
+
+
+def test_wait_until_gate_on_codearts_feeds_stage_review(playbook, emu):
+    run = playbook('pipeline_status_info/wait_gate.yml')
+    assert run.rc == 0, run
+    gated, gate_log, timed_out = run.saved('gated'), run.saved('gate_log'), run.saved('timed_out')
+    (found,) = gated['gates']
+    assert (found['kind'], found['stage'], found['job'], found['step']) == ('manual_review', 'Review', 'Approval',
+                                                                             'manual-review')
+    assert set(found['ids']) == {'run_id', 'stage_id', 'job_id', 'step_id'} and found['status'] == 'RUNNING'
+    # each read of the gate wait: one batch status read, then the detail of the one live run (c...03); then the
+    # failure report reads the FAILED c...02 once (failure_log_lines 0: no log); c...01 never ran: nothing
+    ops = operations(gate_log)
+    reads = (len(ops) - 1) // 2
+    assert reads >= 1 and ops == ['BatchShowPipelinesLatestStatus', 'ShowPipelineRunDetail'] * reads + ['ShowPipelineRunDetail']
+    assert gated['requests'] == len(ops)
+    details = [e['path'] for e in gate_log['requests'] if e['operation'] == 'ShowPipelineRunDetail']
+    assert all('c0000000000000000000000000000003' in path for path in details[:-1])
+    assert 'c0000000000000000000000000000002' in details[-1]
+    assert not [e for e in gate_log['requests'] if e['acted']]
+    assert [f['pipeline_id'] for f in gated['failures']] == ['c0000000000000000000000000000002']
+    assert "waits at a gate: manual_review at stage 'Review'" in timed_out['msg']
+    # stage_review passed the returned gate, once, at the ids the wait returned
+    (passed,) = [e for e in emu.log if e['operation'] == 'AcceptManualReview']
+    assert passed['acted'] and found['ids']['step_id'] in passed['path'] and found['ids']['job_id'] in passed['path']
+    assert not [e for e in emu.log if e['acted'] and e is not passed]
+    no_gate = run.saved('no_gate')
+    assert no_gate['gates'] == [] and not no_gate['failed']
+    assert_no_secrets(run.output)
+
+
+@pytest.mark.parametrize('api, list_operation', [('yunxiao', 'GetLatestPipelineRun'), ('openapi', 'ListPipelineRuns')])
+def test_wait_until_gate_on_flow_feeds_stage_review(playbook, emu, api, list_operation):
+    run = playbook('pipeline_status_info/flow_wait_gate.yml', extra_vars=dict(api=api))
+    assert run.rc == 0, run
+    gated, gate_log = run.saved('gated'), run.saved('gate_log')
+    (found,) = gated['gates']
+    assert (found['kind'], found['job'], found['pipeline_id']) == ('validation', 'approve', '1003')
+    ops = operations(gate_log)
+    reads = len([op for op in ops if op == list_operation])
+    assert reads % 3 == 0 and reads >= 3  # one per id and read
+    if api == 'yunxiao':
+        # the latest run holds the jobs and their actions: nothing but the latest runs is read
+        assert set(ops) == {list_operation} and gated['requests'] == reads
+    else:
+        # ListPipelineRuns has no jobs: one GetPipelineRun per read, of the live run (1003) only
+        run_reads = [e for e in gate_log['requests'] if e['operation'] == 'GetPipelineRun']
+        assert set(ops) == {list_operation, 'GetPipelineRun'} and len(run_reads) == reads // 3
+        assert all('/pipelines/1003/' in e['path'] for e in run_reads)
+        assert gated['requests'] == reads + len(run_reads)
+    assert not [e for e in gate_log['requests'] if e['acted']]
+    (passed,) = [e for e in emu.log if e['operation'] == 'PassPipelineValidate']
+    assert passed['acted'] and '/jobs/%s/pass' % found['ids']['job_id'] in passed['path']
+    assert run.saved('no_gate')['gates'] == []
+    assert_no_secrets(run.output)

@@ -55,6 +55,7 @@ from ansible_collections.devops_cloud.pipelines.plugins.module_utils._alibaba.fl
     YunxiaoFlow,
     normalize_run,
     run_url,
+    with_actions,
 )
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._http import (
     _WAITING,
@@ -122,6 +123,7 @@ class FlowLatestRuns:
         self.workers = max(1, int(workers))
         self.pace = pace or Pace(sleep=client.sleep)
         self.reasons = {}
+        self.details = {}  # token API: the latest run of each id as read, in full (its gates need no request)
         self._sent = 0
         self._count_lock = threading.Lock()
         self._attach(client)
@@ -185,6 +187,8 @@ class FlowLatestRuns:
         if not isinstance(data, dict):
             raise ApiError('unexpected answer reading the latest run of Flow pipeline %s: not an object' % pid,
                            method='GET', path=self._path(pid))
+        if self.api == 'yunxiao':
+            self.details[pid] = data
         return entry(pid, data), None
 
     # -- many pipelines -----------------------------------------------------------------------------------
@@ -195,6 +199,7 @@ class FlowLatestRuns:
         failures = []
         lock = threading.Lock()
         ceiling = wait_ceiling()
+        self.details = {}
 
         def work():
             _WAITING.ceiling = ceiling  # the wait of the calling thread cuts this worker's requests too
@@ -229,6 +234,16 @@ class FlowLatestRuns:
     def missing_reasons(self):
         """``{id: reason}`` of the ids without a run in the last ``latest``."""
         return dict(self.reasons)
+
+    def known_run(self, item):
+        """The run of a report entry as ``run_target(...).get`` returns it (``flow.with_actions``), from the token
+        API's latest run (stages, jobs and their actions) read by ``latest``; None with an AccessKey, whose list
+        entry has no jobs (its gates cost a ``GetPipelineRun``)."""
+        data = self.details.get(item['pipeline_id'])
+        if data is None:
+            return None
+        run = with_actions(data, as_int(item['pipeline_id']))
+        return run if run['id'] == item.get('pipeline_run_id') else None
 
     def run_target(self, pipeline_id):
         """The runs of one pipeline over the same client (``flow.YunxiaoFlow`` or ``flow.PopFlow``: the run and

@@ -604,7 +604,7 @@ def test_wait_that_holds_reports_each_failed_run_with_its_log(fake_http, run_mod
                                                    failure_log_lines=3))
     assert 'failed' not in result  # failed runs end the wait; they do not fail the task
     assert result['failures'] == [dict(
-        pipeline_id=FAILED_PID, pipeline_run_id='r1', finished=True, stage='Test', job='unit-test', step='run-tests',
+        pipeline_id=FAILED_PID, pipeline_run_id='r1', finished=True, gate=None, stage='Test', job='unit-test', step='run-tests',
         status='FAILED', message='Step execution failed', log_url='https://console.example.test/r1', log_error=None,
         log_tail=['export PASSWORD=********', '3 tests failed', 'Process exited with code 1'])]
     assert 'failure' not in result
@@ -684,6 +684,137 @@ def test_docs_describe_failures_and_the_option():
     doc = yaml.safe_load(pipeline_status_info.DOCUMENTATION)
     returned = yaml.safe_load(pipeline_status_info.RETURN)
     assert doc['options']['failure_log_lines']['default'] == 50 and _query.MAX_FAILURES == 5
-    assert set(returned['failures']['contains']) == {'pipeline_id', 'pipeline_run_id', 'finished', 'stage', 'job', 'step',
+    assert set(returned['failures']['contains']) == {'pipeline_id', 'pipeline_run_id', 'finished', 'gate', 'stage', 'job', 'step',
                                                      'status', 'message', 'log_tail', 'log_url', 'log_error'}
     assert 'failure' in returned
+
+
+# -- wait_until: gate -----------------------------------------------------------------------------------------
+GATED_PID = 'c' * 32
+GATED_DETAIL = CA_RUN + '/pipeline-runs/detail'
+
+
+def review_detail(step_status='RUNNING', run_status='RUNNING'):
+    """ShowPipelineRunDetail of c...: stage Review, job Approval, its manual review step in ``step_status``."""
+    return ok({'id': 'r1', 'pipeline_id': GATED_PID, 'status': run_status, 'stages': [
+        {'id': 'st1', 'name': 'Build', 'status': 'COMPLETED', 'jobs': [
+            {'id': 'j1', 'name': 'build', 'status': 'COMPLETED',
+             'steps': [{'id': 's1', 'name': 'compile', 'task': 'official_devcloud_cmd', 'status': 'COMPLETED'}]}]},
+        {'id': 'st2', 'name': 'Review', 'status': run_status, 'jobs': [
+            {'id': 'j2', 'name': 'Approval', 'status': run_status,
+             'steps': [{'id': 's2', 'name': 'manual-review', 'task': 'official_devcloud_checkpoint',
+                        'status': step_status}]}]}]})
+
+
+def expected_review_gate(status='RUNNING'):
+    return dict(kind='manual_review', stage='Review', job='Approval', step='manual-review',
+                ids=dict(run_id='r1', stage_id='st2', job_id='j2', step_id='s2'), status=status, state='pending',
+                pending=True, decided_by=None, decided_at=None, task='official_devcloud_checkpoint',
+                job_status='RUNNING', pipeline_id=GATED_PID, pipeline_run_id='r1')
+
+
+def test_wait_until_gate_returns_every_pending_gate_reading_only_live_runs(fake_http, run_module, clock):
+    live = 'e' * 32  # running, no gate
+    fake_http.add('POST', STATUS_PATH, ok([run('a' * 32), run(GATED_PID, 'RUNNING', pipeline_run_id='r1'),
+                                           run(live, 'RUNNING', pipeline_run_id='r9')]))
+    fake_http.add('GET', GATED_DETAIL, review_detail())
+    bare_detail(fake_http, live, 'RUNNING')
+    result = run_module(pipeline_status_info, args(pipeline_ids=['a' * 32, GATED_PID, live, 'd' * 32],
+                                                   wait_until='gate', poll_interval=2, query='length(gates)'))
+    assert 'failed' not in result and result['changed'] is False
+    assert result['gates'] == [expected_review_gate()]
+    assert result['query_result'] == 1 and result['failures'] == [] and 'failure' not in result
+    # one batch status read, then the detail of the two live runs only (not of the COMPLETED one); no wait
+    assert fake_http.paths() == ['POST ' + STATUS_PATH, 'GET ' + GATED_DETAIL, 'GET ' + DETAIL_PATH % live]
+    assert [c.query for c in fake_http.calls[1:]] == [{'pipeline_run_id': ['r1']}, {'pipeline_run_id': ['r9']}]
+    assert result['requests'] == 3 and clock == [] and not fake_http.acting()
+
+
+def test_wait_until_gate_polls_until_a_run_reaches_its_gate(fake_http, run_module, clock):
+    fake_http.add('POST', STATUS_PATH, ok([run(GATED_PID, 'RUNNING', pipeline_run_id='r1')]))
+    fake_http.add('GET', GATED_DETAIL, review_detail('INIT'), review_detail('RUNNING'))
+    result = run_module(pipeline_status_info, args(pipeline_ids=[GATED_PID], wait_until=' Gate ', poll_interval=2))
+    assert 'failed' not in result and [g['step'] for g in result['gates']] == ['manual-review']
+    assert clock == [2] and result['requests'] == 4  # two reads of 1 status + 1 detail each
+
+
+def test_wait_until_gate_ends_with_no_gate_when_every_run_finished(fake_http, run_module, clock):
+    fake_http.add('POST', STATUS_PATH, ok([run('a' * 32), run(FAILED_PID, 'FAILED', pipeline_run_id='r1')]))
+    fake_http.add('GET', GATED_DETAIL, failed_detail())
+    fake_http.add('POST', CA_STEP_LOG, step_log(['3 tests failed']))
+    result = run_module(pipeline_status_info, args(pipeline_ids=['a' * 32, FAILED_PID, 'd' * 32], wait_until='gate'))
+    assert 'failed' not in result and result['gates'] == [] and clock == []
+    assert [f['pipeline_id'] for f in result['failures']] == [FAILED_PID] and result['failures'][0]['gate'] is None
+    # no detail read for gates (finished runs have none pending): the detail and log are the failure report's
+    assert fake_http.paths() == ['POST ' + STATUS_PATH, 'GET ' + GATED_DETAIL, 'POST ' + CA_STEP_LOG]
+
+
+def test_wait_until_gate_times_out_when_no_run_reaches_a_gate(fake_http, run_module, clock):
+    fake_http.add('POST', STATUS_PATH, ok([run(GATED_PID, 'RUNNING', pipeline_run_id='r1')]))
+    fake_http.add('GET', GATED_DETAIL, review_detail('INIT'))
+    result = run_module(pipeline_status_info, args(pipeline_ids=[GATED_PID], wait_until='gate', wait_timeout=4,
+                                                   poll_interval=2, failure_log_lines=0))
+    assert result['failed'] is True and result['gates'] == []
+    assert result['msg'].startswith("wait_until 'gate' did not hold within 4s (3 reads); no run waits at a gate; "
+                                    "1 not finished: %s (RUNNING)" % GATED_PID)
+    assert result['failure']['gate'] is None
+    assert result['requests'] == 7  # 3 x (status + detail), then the failure report's detail
+
+
+def test_wait_until_finished_timeout_names_the_gate_without_another_read(fake_http, run_module, clock):
+    fake_http.add('POST', STATUS_PATH, ok([run(GATED_PID, 'RUNNING', pipeline_run_id='r1')]))
+    fake_http.add('GET', GATED_DETAIL, review_detail())
+    result = run_module(pipeline_status_info, args(pipeline_ids=[GATED_PID], wait_until='finished', wait_timeout=0,
+                                                   failure_log_lines=0))
+    assert result['failed'] is True and 'gates' not in result
+    assert ("1 not finished: %s (RUNNING); pipeline %s waits at a gate: manual_review at stage 'Review' job "
+            "'Approval' step 'manual-review' (RUNNING, pending)" % (GATED_PID, GATED_PID)) in result['msg']
+    assert result['failure']['gate'] == expected_review_gate()
+    assert fake_http.paths() == ['POST ' + STATUS_PATH, 'GET ' + GATED_DETAIL]  # the failure report's one read
+
+
+def flow_gated(pid, run_id, job_status='RUNNING', actions=True):
+    """A Flow run waiting at validation job 'approve' (id 8) of stage Approve (its actions offered)."""
+    offered = [{'type': 'PassPipelineValidate', 'disable': False}, {'type': 'RefusePipelineValidate', 'disable': False}]
+    return {'pipelineRunId': run_id, 'pipelineId': pid, 'status': 'RUNNING', 'startTime': 1700000000000, 'stages': [
+        {'name': 'Build', 'stageInfo': {'name': 'Build', 'status': 'SUCCESS',
+                                        'jobs': [{'id': 7, 'name': 'build', 'status': 'SUCCESS'}]}},
+        {'name': 'Approve', 'stageInfo': {'name': 'Approve', 'status': 'RUNNING', 'jobs': [
+            {'id': 8, 'name': 'approve', 'status': job_status, 'actions': offered if actions else []}]}}]}
+
+
+def expected_flow_gate(pid, run_id):
+    return dict(kind='validation', stage='Approve', job='approve', step=None, ids=dict(run_id=run_id, job_id=8),
+                status='RUNNING', state='pending', pending=True, decided_by=None, decided_at=None,
+                pipeline_id=str(pid), pipeline_run_id=run_id)
+
+
+def test_flow_token_wait_until_gate_reads_the_gates_from_the_latest_runs(fake_http, run_module, clock):
+    fake_http.reply('GET', FLOW_LATEST % 1003, flow_gated(1003, 10030))
+    fake_http.reply('GET', FLOW_LATEST % 1011, flow_run(1011, 'RUNNING'))
+    fake_http.reply('GET', FLOW_LATEST % 1001, flow_run(1001, 'SUCCESS'))
+    result = run_module(pipeline_status_info, flow_args(pipeline_ids=['1001', '1003', '1011'], wait_until='gate'))
+    assert 'failed' not in result and result['gates'] == [expected_flow_gate(1003, 10030)]
+    assert result['requests'] == 3 == len(fake_http.calls)  # the latest run holds the jobs' actions: no other read
+    assert clock == [] and not fake_http.acting()
+
+
+FLOW_POP = 'https://devops.example.test'
+POP_RUNS = '/organization/%s/pipelines/%%s/pipelineRuns' % ORG
+
+
+def test_flow_pop_wait_until_gate_reads_live_runs_only(fake_http, run_module, clock):
+    def listed(pid, run_id, status):
+        return {'pipelineRuns': [{'pipelineRunId': run_id, 'pipelineId': pid, 'status': status}], 'totalCount': 1}
+    fake_http.reply('GET', POP_RUNS % 1003, listed(1003, 10030, 'RUNNING'))
+    fake_http.reply('GET', POP_RUNS % 1001, listed(1001, 10010, 'SUCCESS'))
+    fake_http.add('GET', (POP_RUNS % 1003) + '/10030', ok({'pipelineRun': flow_gated(1003, 10030, actions=False)}),
+                  ok({'pipelineRun': flow_gated(1003, 10030)}))
+    params = dict(organization_id=ORG, access_key_id='LTAIUNIT0000001', access_key_secret='unit-secret-0001',
+                  alibaba_endpoint=FLOW_POP, pipeline_ids=['1001', '1003'], wait_until='gate', poll_interval=1)
+    result = run_module(pipeline_status_info, params)
+    assert 'failed' not in result and result['gates'] == [expected_flow_gate(1003, 10030)]
+    # two reads: ListPipelineRuns per id, GetPipelineRun of the live run only (the first shows no gate yet)
+    assert sorted(fake_http.paths()) == sorted(['GET ' + POP_RUNS % 1001, 'GET ' + POP_RUNS % 1003] * 2
+                                               + ['GET ' + (POP_RUNS % 1003) + '/10030'] * 2)
+    assert result['requests'] == 6 and clock == [1]
