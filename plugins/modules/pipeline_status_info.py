@@ -423,7 +423,7 @@ gates:
       M(devops_cloud.pipelines.pipeline_run) with O(devops_cloud.pipelines.pipeline_run#module:wait_until=gate)
       returns it, plus the pipeline and run. Pass its names and ids to M(devops_cloud.pipelines.stage_review),
       O(devops_cloud.pipelines.stage_review#module:pipeline_id) from RV(gates[].pipeline_id), the run
-      (C(pipeline_run_id) on CodeArts, C(run_id) on Flow) from RV(gates[].ids.run_id), and
+      (C(pipeline_run_id) on CodeArts, C(run_id) on Flow) from the C(run_id) in RV(gates[].ids), and
       O(devops_cloud.pipelines.stage_review#module:stage_name), C(job_name), C(step_name) and C(gate_kind).
   returned: when O(wait_until=gate)
   type: list
@@ -470,7 +470,7 @@ gates:
       description: The pipeline, as in O(pipeline_ids).
       type: str
     pipeline_run_id:
-      description: Its latest run, the one waiting at the gate (the same as RV(gates[].ids.run_id)).
+      description: Its latest run, the one waiting at the gate (the same as C(run_id) in RV(gates[].ids)).
       type: raw
 query_result:
   description: Value of O(query) applied to C({pipelines, missing, summary}); its type depends on the expression.

@@ -355,8 +355,8 @@ def test_wait_until_gate_on_codearts_feeds_stage_review(playbook, emu):
     assert run.rc == 0, run
     gated, gate_log, timed_out = run.saved('gated'), run.saved('gate_log'), run.saved('timed_out')
     (found,) = gated['gates']
-    assert (found['kind'], found['stage'], found['job'], found['step']) == ('manual_review', 'Review', 'Approval',
-                                                                             'manual-review')
+    assert (found['kind'], found['stage'], found['job'], found['step']) == (
+        'manual_review', 'Review', 'Approval', 'manual-review')
     assert set(found['ids']) == {'run_id', 'stage_id', 'job_id', 'step_id'} and found['status'] == 'RUNNING'
     # each read of the gate wait: one batch status read, then the detail of the one live run (c...03); then the
     # failure report reads the FAILED c...02 once (failure_log_lines 0: no log); c...01 never ran: nothing
