@@ -329,41 +329,28 @@ failure:
       type: str
 '''
 
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils._http import wait_argument_spec
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils._huawei import servicestage
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils._huawei.client import (
-    HUAWEI_MODULE_KWARGS,
-    huawei_argument_spec,
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._action_targets import (
+    action_argument_spec,
+    run_task,
 )
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._http import wait_argument_spec
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._huawei.client import HUAWEI_MODULE_KWARGS
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._logs import failure_argument_spec
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._module import PipelineModule
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._validate import PIPELINE_ACTION
 
 
 def main():
-    argument_spec = huawei_argument_spec()
-    argument_spec.update(
-        pipeline_id=dict(type='str', required=True),
-        action=dict(type='str', required=True, choices=list(servicestage.ACTIONS)),
-        selected_tasks=dict(type='list', elements='dict', options=dict(
-            stage_name=dict(type='str', required=True),
-            tasks=dict(type='list', elements='str', required=True),
-        )),
-        task_name=dict(type='str'),
-        approval_result=dict(type='str', choices=list(servicestage.APPROVAL_TYPES)),
-        comment=dict(type='str'),
-        skip_if_succeeded=dict(type='bool', default=False),
-    )
+    argument_spec = action_argument_spec()
     argument_spec.update(wait_argument_spec())
     argument_spec.update(failure_argument_spec())
     module = PipelineModule(PIPELINE_ACTION, argument_spec,
                             required_if=[('action', 'approval', ('task_name', 'approval_result'))],
                             **HUAWEI_MODULE_KWARGS)
-    result = dict(changed=False, action=module.params['action'], execution_id=None, adopted=False)
+    result = dict(changed=False, action=module.params['action'], adopted=False)
     with module.reporting(result):
-        task = servicestage.release_task(module.params, module.client)
-        msg = servicestage.run_action(task, module.params, result, module.check_mode, module._diff,
-                                      report=module.report_failure)
+        msg = run_task(module.params, result, module.client, module.check_mode, module._diff,
+                       report=module.report_failure)
     module.conclude(result, msg)
 
 
