@@ -275,7 +275,9 @@ def act_on(backend, target, params, result, check_mode=False, diff=False, report
                                    sleep=sleep)
         result['wait'] = dict(polls=outcome.polls, elapsed=round(outcome.elapsed, 3))
     after = read_subject(backend, target, params, run_id=run_id) if not adopted or params['wait'] else answer
-    result.update(run=after.run, status_after=after.status, job=_job_of(after))
+    result.update(run=after.run, status_after=after.status, job=_job_of(after) or _job_now(before, after.run))
+    if action == 'resume' and result['job']:
+        result['status_after'] = result['job']['step']['status']
     if diff:
         result['diff']['after'] = dict(status=after.status)
     if not outcome.waited:
@@ -285,6 +287,19 @@ def act_on(backend, target, params, result, check_mode=False, diff=False, report
     if report is not None:
         msg = report(result, outcome, target, msg, run=after.run)
     return msg
+
+
+def _job_now(before, run):
+    """The job (and step) of ``before`` as ``run`` shows it now, for a resumed step that is no longer paused."""
+    if not (before.where and isinstance(before.where, tuple)):
+        return None
+    job_id, step_id = before.where[0].get('id'), before.where[1].get('id')
+    for stage in (run or {}).get('stages') or []:
+        for job in stage.get('jobs') or []:
+            for step in job.get('steps') or []:
+                if job.get('id') == job_id and step.get('id') == step_id:
+                    return _job_of(Subject(None, run, step, None, None, (job, step)))
+    return None
 
 
 def _job_of(subject):
