@@ -77,3 +77,60 @@ def test_skip_if_succeeded_releases_once(playbook, emu):
     assert [e['query'].get('action_id') for e in _actions(emu)] in ([['start']], ['start'])
     assert not [e for e in emu.log if e.get('acted') and e['method'] == 'POST' and not e['path'].endswith('/action')]
     assert_no_secrets(run.output)
+
+
+# --- run and job actions (CodeArts runs, Flow jobs, AppStack execution jobs) ----------------------------------
+def _acted(emu, operation=None):
+    return [e for e in emu.log if e.get('acted') and (operation is None or e.get('operation') == operation)]
+
+
+def test_run_codearts_actions(playbook, emu):
+    run = playbook('pipeline_action/run_codearts.yml')
+    assert run.rc == 0, run
+    retries = [e for e in emu.log if e.get('operation') == 'RetryPipelineRun']
+    assert len(retries) == 1 and retries[0]['method'] == 'PUT' and not retries[0]['body']
+    assert len([e for e in emu.log if e.get('operation') == 'ResumePipeline']) == 1
+    assert len([e for e in emu.log if e.get('operation') == 'CancelQueuingPipelineRun']) == 1
+    assert len([e for e in emu.log if e.get('operation') == 'StopPipelineRun']) == 1
+    assert_no_secrets(run.output)
+
+
+def test_run_flow_job_actions_pop(playbook, emu):
+    run = playbook('pipeline_action/run_flow.yml', extra_vars=dict(api='openapi'))
+    assert run.rc == 0, run
+    retry = [e for e in emu.log if e.get('operation') == 'RetryPipelineJobRun']
+    assert len(retry) == 1 and retry[0]['method'] == 'PUT' and not retry[0]['path'].endswith('/retry')
+    assert len([e for e in emu.log if e.get('operation') == 'StopPipelineJobRun']) == 1
+    assert not [e for e in emu.log if e.get('operation') == 'SkipPipelineJobRun']
+    assert_no_secrets(run.output)
+
+
+def test_run_flow_job_actions_token(playbook, emu):
+    run = playbook('pipeline_action/run_flow.yml', extra_vars=dict(api='yunxiao'))
+    assert run.rc == 0, run
+    jobs = [e for e in emu.log if e.get('operation') == 'PipelineJobAction']
+    assert [e['path'].rsplit('/', 1)[-1] for e in jobs] == ['retry', 'stop']
+    assert_no_secrets(run.output)
+
+
+def test_run_appstack_job_actions(playbook, emu):
+    run = playbook('pipeline_action/run_appstack.yml')
+    assert run.rc == 0, run
+    assert len([e for e in emu.log if e.get('operation') == 'RetryChangeRequestStagePipeline']) == 1
+    assert not [e for e in emu.log if e.get('operation') == 'SkipChangeRequestStagePipeline']
+    assert not [e for e in emu.log if e.get('vendor') == 'alibaba' and e['path'].startswith('/appstack/')]
+    assert_no_secrets(run.output)
+
+
+def test_run_actions_check_mode_send_nothing(playbook, emu):
+    run = playbook('pipeline_action/run_check_mode.yml', check=True)
+    assert run.rc == 0, run
+    assert not _acted(emu)
+    assert all(e['method'] == 'GET' or e['path'].endswith('/pipeline-runs/list') for e in emu.log)
+
+
+def test_run_action_lost_answer_adopted(playbook, emu):
+    emu.add_fault(method='PUT', path=r'/pipeline-runs/[0-9a-z]+/retry$', kind='act_then_drop')
+    run = playbook('pipeline_action/run_lost_answer.yml')
+    assert run.rc == 0, run
+    assert len([e for e in emu.log if e.get('operation') == 'RetryPipelineRun']) == 1
