@@ -17,6 +17,9 @@ Scenarios (``--only KEY``, repeatable; default: all):
   ``--per-id-baseline``, it takes about 11 minutes a repetition).
 * ``profile``: where the time of the fan-in module goes, in-process (``bench/profile_fan_in.py``).
 * ``overhead``: what one module run adds over the raw HTTP call, and the cost of one status read.
+* ``flow_status``: latest run of 1,000 Yunxiao Flow pipelines (the emulator's ``10001`` ... ``11000``): the module
+  with the token and with the AccessKey API vs ``uri`` looped once per id (the Flow API has no batch call, so
+  that loop is the best ``uri`` can do); requests, connections and time.
 
 A scenario is one entry of ``SCENARIOS``: a key, a function that measures and returns a dict, and a
 function that turns that dict into table rows. ``bench/results/results.json`` keeps the latest result
@@ -462,6 +465,54 @@ def rows_overhead(res):
     ]
 
 
+# -- scenario: Flow status of many pipelines -------------------------------------------------------
+FLOW_FIRST = 10001
+ALI_AK, ALI_SK = 'LTAIEMU00000000000001', 'ali-emu-secret-0001'
+FLOW_OPERATIONS = ('GetLatestPipelineRun', 'ListPipelineRuns')
+
+
+def flow_status_play(ctx, play, ids, **creds):
+    ctx.emu.clear_log()
+    started, _ended, wall, facts = playbook(ctx, play, dict(emulator_url=ctx.emu.url, org_id=ORG, pipeline_ids=ids, **creds))
+    log = [e for e in ctx.emu.log() if e['time'] >= started - 1 and e.get('operation') in FLOW_OPERATIONS]
+    return dict(requests=len(log), connections=len(set(e.get('connection') for e in log)), task_s=facts['task_seconds'],
+                total_s=wall, returned=facts['returned'], reported_requests=facts.get('reported_requests', len(log)))
+
+
+def run_flow_status(ctx):
+    ids = ['%d' % n for n in range(FLOW_FIRST, FLOW_FIRST + ctx.opts.flow)]
+    variants = [
+        ('module', lambda: flow_status_play(ctx, 'flow_status_module.yml', ids, yunxiao_token=YUNXIAO_TOKEN)),
+        ('module_aksk', lambda: flow_status_play(ctx, 'flow_status_module.yml', ids, ali_ak=ALI_AK, ali_sk=ALI_SK)),
+        ('uri_per_id', lambda: flow_status_play(ctx, 'flow_status_uri.yml', ids, yunxiao_token=YUNXIAO_TOKEN)),
+    ]
+    samples = in_turn(ctx.opts.reps, variants, 'flow-status')
+    for name, sample_list in samples.items():
+        sent = [(s['requests'], s['reported_requests'], s['returned']) for s in sample_list]
+        if any(item != (len(ids),) * 3 for item in sent):
+            print('WARNING: flow-status %s (requests, reported, returned) %s, expected %d each' % (name, sent, len(ids)))
+    result = dict(pipelines=len(ids), workers=4, **dict((k, summarize(v)) for k, v in samples.items()))
+    result['speedup_vs_uri_per_id'] = spread([u['task_s'] / m['task_s']
+                                              for m, u in zip(samples['module'], samples['uri_per_id'])])
+    return result
+
+
+def rows_flow_status(res):
+    mod, aksk, uri = res['module'], res['module_aksk'], res['uri_per_id']
+    scenario = 'Flow status (%s pipelines)' % format(res['pipelines'], ',')
+    return [
+        (scenario, 'task time in the play', 'token: %s; AK/SK: %s' % (fmt(mod['task_s']), fmt(aksk['task_s'])),
+         'uri, one call per id (no batch call exists): ' + fmt(uri['task_s']), ''),
+        (scenario, 'speed-up of the task over the baseline (token, per repetition)', fmt(res['speedup_vs_uri_per_id'], 'x'), '', ''),
+        (scenario, 'HTTP requests', 'token: %s; AK/SK: %s' % (fmt(mod['requests'], ''), fmt(aksk['requests'], '')),
+         fmt(uri['requests'], ''), ''),
+        (scenario, 'client connections (module: at most %d requests in flight)' % res['workers'],
+         'token: %s; AK/SK: %s' % (fmt(mod['connections'], ''), fmt(aksk['connections'], '')), fmt(uri['connections'], ''), ''),
+        (scenario, 'ansible-playbook wall time', 'token: %s; AK/SK: %s' % (fmt(mod['total_s']), fmt(aksk['total_s'])),
+         fmt(uri['total_s']), ''),
+    ]
+
+
 # -- the table of scenarios ------------------------------------------------------------------------
 Scenario = collections.namedtuple('Scenario', 'key run rows')
 
@@ -470,6 +521,7 @@ SCENARIOS = (
     Scenario('fanin', run_fanin, rows_fanin),
     Scenario('profile', run_profile, rows_profile),
     Scenario('overhead', run_overhead, rows_overhead),
+    Scenario('flow_status', run_flow_status, rows_flow_status),
 )
 
 
@@ -504,6 +556,7 @@ def main():
     parser.add_argument('--reps', type=int, default=5, help='repetitions of every variant (default 5)')
     parser.add_argument('--poll-interval', type=float, default=2.0, help='start-and-wait: poll_interval / delay (default 2)')
     parser.add_argument('--fan-in', type=int, default=1000, help='fan-in: number of pipeline ids (default 1000)')
+    parser.add_argument('--flow', type=int, default=1000, help='flow_status: number of Flow pipeline ids (default 1000)')
     parser.add_argument('--chunk', type=int, default=100, help="fan-in: the module's ids per request (its constant; default 100)")
     parser.add_argument('--per-id-baseline', action='store_true',
                         help='fan-in: also run the naive loop of one uri call per id (about 11 minutes a repetition)')

@@ -24,6 +24,9 @@ options:
       - The endpoint of the module's original cloud (see the module's notes), as in version 0.1.0.
       - Ignored for the other cloud, so that a C(module_defaults) value meant for one cloud is never sent to
         the other; use O(huawei_endpoint) and O(alibaba_endpoint) when defaults for both clouds are set.
+      - A value on the other cloud's public hosts (C(*.myhuaweicloud.com), C(*.huaweicloud.com) for Huawei;
+        C(*.aliyuncs.com), C(*.aliyun.com), C(*.alibabacloud.com) for Alibaba) fails the task before any
+        request, as it can only come from the other cloud's defaults.
     type: str
   security_token:
     description:

@@ -26,6 +26,8 @@ __metaclass__ = type
 
 import os
 
+from ansible.module_utils.six.moves.urllib.parse import urlsplit
+
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._alibaba.client import alibaba_argument_spec
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._engine import OptionError
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._huawei.client import huawei_argument_spec
@@ -37,6 +39,32 @@ HUAWEI_ONLY = ('project_id', 'region', 'auth_token', 'huawei_endpoint', 'huawei_
 # Their environment fallbacks (argument spec): a value from there was not set by the task (an AWX job with a
 # Huawei credential attached runs 0.1.0 Alibaba tasks too).
 HUAWEI_ENV = dict(project_id='HUAWEICLOUD_SDK_PROJECT_ID', region='HUAWEICLOUD_SDK_REGION')
+# Host name suffixes of each vendor's public endpoints: a shared ``endpoint`` on one of the other vendor's hosts
+# is a module_defaults value meant for the other cloud (both groups set ``endpoint``), never sent.
+VENDOR_HOSTS = dict(huawei=('myhuaweicloud.com', 'huaweicloud.com', 'myhuaweicloud.eu'),
+                    alibaba=('aliyuncs.com', 'aliyun.com', 'alibabacloud.com'))
+
+
+def _host_vendor(url):
+    """The vendor whose public host ``url`` names, or None (a private or emulated endpoint)."""
+    try:
+        url = str(url)
+        host = (urlsplit(url if '//' in url else '//' + url).hostname or '').lower()
+    except ValueError:
+        return None
+    return next((vendor for vendor, suffixes in VENDOR_HOSTS.items()
+                 if any(host == s or host.endswith('.' + s) for s in suffixes)), None)
+
+
+def _shared_endpoint(params, cloud):
+    """The shared ``endpoint`` for the module's own cloud; ``OptionError`` when it is the other vendor's host."""
+    value = params.get('endpoint')
+    other = _host_vendor(value) if value else None
+    if other and other != cloud:
+        raise OptionError('endpoint %s is a public host of %s Cloud, but this task is for %s Cloud: with module_defaults for '
+                          'both clouds set huawei_endpoint and alibaba_endpoint instead of endpoint'
+                          % (value, other.capitalize(), cloud.capitalize()))
+    return value
 
 
 def _set_by_task(params, name):
@@ -81,7 +109,7 @@ def vendor_params(params, cloud, home):
     ``access_key``/``secret_key`` or ``access_key_id``/``access_key_secret``), following the rules above."""
     out = dict(params)
     own = params.get('%s_endpoint' % cloud)
-    out['endpoint'] = own or (params.get('endpoint') if cloud == home else None)
+    out['endpoint'] = own or (_shared_endpoint(params, cloud) if cloud == home else None)
     own = params.get('%s_security_token' % cloud)
     out['security_token'] = own or (params.get('security_token') if cloud == home else None)
     if cloud == 'alibaba':

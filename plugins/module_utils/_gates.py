@@ -36,6 +36,14 @@ from ansible_collections.devops_cloud.pipelines.plugins.module_utils._status imp
 GATE_KINDS = ('manual_review', 'checkpoint', 'delay', 'validation')
 DECISIONS = ('pass', 'refuse')
 STATE_WORDS = dict(pending='pending', decided='decided', not_reached='not reached yet', run_ended='the run ended')
+# Why a gate that is not pending is left alone, by its state.
+NOT_PENDING = dict(decided='already decided', not_reached='not reached yet', run_ended='the run ended')
+# A kind in messages: singular and plural.
+KIND_WORDS = dict(manual_review=('manual review step', 'manual review steps'),
+                  checkpoint=('stage-entry checkpoint', 'stage-entry checkpoints'),
+                  delay=('delayed execution', 'delayed executions'),
+                  validation=('validation job', 'validation jobs'))
+NAME_OPTIONS = 'stage_name, job_name or step_name'
 
 
 def gate(kind, stage=None, job=None, step=None, ids=None, status=None, table=None, pending=None,
@@ -97,16 +105,28 @@ def _listing(gates):
     return '; '.join(gate_summary(g) for g in gates)
 
 
-def _matches(item, stage, job, step, ids):
+def kind_counts(gates):
+    """``'2 manual review steps, 1 stage-entry checkpoint'``."""
+    parts = []
+    for kind in GATE_KINDS:
+        count = len([g for g in gates if g['kind'] == kind])
+        if count:
+            parts.append('%d %s' % (count, KIND_WORDS[kind][count != 1]))
+    return ', '.join(parts)
+
+
+def _matches(item, stage, job, step, ids, kind=None):
+    if kind is not None and item['kind'] != kind:
+        return False
     for level, wanted in (('stage', stage), ('job', job), ('step', step)):
         if wanted is not None and item.get(level) != wanted:
             return False
     return all(str(item['ids'].get(key)) == str(value) for key, value in (ids or {}).items())
 
 
-def select_gate(gates, stage=None, job=None, step=None, ids=None, where='the run'):
+def select_gate(gates, stage=None, job=None, step=None, ids=None, where='the run', kind=None):
     """The gate the names (exact, case-sensitive) and raw ``ids`` (a dict; each given key must equal the gate's
-    id of that key) point to; without any, the one pending gate.
+    id of that key) point to; without any, the one pending gate. ``kind`` keeps gates of that kind only.
 
     Among several matches the single pending one is chosen. Returns None when several match and none is
     pending (nothing to decide, nothing to name). ``OptionError``, listing what exists, when the run has no
@@ -114,10 +134,11 @@ def select_gate(gates, stage=None, job=None, step=None, ids=None, where='the run
     """
     if not gates:
         raise OptionError('%s has no gate (%s)' % (where, ', '.join(GATE_KINDS)))
-    named = any(v is not None for v in (stage, job, step)) or bool(ids)
-    found = [g for g in gates if _matches(g, stage, job, step, ids)]
+    named = any(v is not None for v in (stage, job, step, kind)) or bool(ids)
+    found = [g for g in gates if _matches(g, stage, job, step, ids, kind)]
     if not found:
-        asked = ' '.join("%s '%s'" % (k, v) for k, v in (('stage', stage), ('job', job), ('step', step)) if v is not None)
+        asked = ' '.join("%s '%s'" % (k, v) for k, v in (('kind', kind), ('stage', stage), ('job', job), ('step', step))
+                         if v is not None)
         asked = ' '.join([asked] + ['%s %s' % (k, v) for k, v in sorted((ids or {}).items())]).strip()
         hint = ' (names are case-sensitive)' if any(v is not None for v in (stage, job, step)) else ''
         raise OptionError('no gate of %s matches %s%s; its gates: %s' % (where, asked, hint, _listing(gates)))
@@ -125,8 +146,9 @@ def select_gate(gates, stage=None, job=None, step=None, ids=None, where='the run
     if len(pending) == 1:
         return pending[0]
     if len(pending) > 1:
-        raise OptionError('%d gates of %s are pending%s; name one with stage/job/step: %s' % (
-            len(pending), where, ' and match the names' if named else '', _listing(pending)))
+        raise OptionError('%d gates of %s are pending%s (%s); name one with %s: %s' % (
+            len(pending), where, ' and match the names' if named else '', kind_counts(pending), NAME_OPTIONS,
+            _listing(pending)))
     return found[0] if len(found) == 1 else None
 
 
@@ -192,11 +214,12 @@ def _show(outcome, before, now):
     outcome.gate = dict(now or before, status_before=before['status'], status_after=now['status'] if now else None)
 
 
-def decide_gate(target, selector, decision, comment=None, check_mode=False, guard=None, sleep=None):
+def decide_gate(target, selector, decision, comment=None, check_mode=False, guard=None, sleep=None, outcome=None):
     """Pass or refuse one gate; returns a ``GateOutcome``.
 
-    ``selector``: dict of ``run_id`` (None: the latest run), ``stage``, ``job``, ``step`` and ``ids`` (see
-    ``select_gate``). A gate that is not pending is not touched (``changed`` false, the gate as the server
+    ``selector``: dict of ``run_id`` (None: the latest run), ``stage``, ``job``, ``step``, ``ids`` and ``kind``
+    (see ``select_gate``). A run without any gate is no change either (the msg says so; a target may word it
+    with ``no_gate(where, run)``). A gate that is not pending is not touched (``changed`` false, the gate as the server
     shows it); check mode reads only. The decision goes through ``guard(act, probe)`` (default
     ``_http.guarded_action``): it is sent once, and a lost answer is settled by reading the gate back --
     no longer pending means the decision took (adopted); no evidence raises, saying it was not repeated.
@@ -204,12 +227,18 @@ def decide_gate(target, selector, decision, comment=None, check_mode=False, guar
     if decision not in DECISIONS:
         raise OptionError('decision must be one of %s (got %r)' % (', '.join(DECISIONS), decision))
     guard = guard or functools.partial(guarded_action, sleep=sleep)
-    outcome = GateOutcome(decision)
+    outcome = outcome or GateOutcome(decision)  # given by a caller that reports what was seen when this raises
     if _read(target, outcome, selector.get('run_id')) is None:
-        outcome.msg = 'the pipeline has no run, so no gate to decide'
+        outcome.msg = 'the pipeline has never run, so no gate waits for a decision'
         return outcome
     where = _where(target, outcome.run_id)
     gates = read_gates(target, outcome.run)
+    if selector.get('kind'):
+        gates = [g for g in gates if g['kind'] == selector['kind']]
+    if not gates:
+        outcome.msg = (target.no_gate(where, outcome.run) if hasattr(target, 'no_gate') else
+                       'no gate waits for a decision in %s (run status %s)' % (where, outcome.run_status))
+        return outcome
     chosen = select_gate(gates, selector.get('stage'), selector.get('job'), selector.get('step'), selector.get('ids'),
                          where=where)
     if chosen is None:
@@ -217,7 +246,8 @@ def decide_gate(target, selector, decision, comment=None, check_mode=False, guar
         return outcome
     _show(outcome, chosen, chosen)
     if not chosen['pending']:
-        outcome.msg = 'the gate is not pending, nothing sent: %s' % gate_summary(chosen)
+        outcome.msg = 'the gate is not pending (%s), nothing sent: %s' % (NOT_PENDING[chosen['state']],
+                                                                          gate_summary(chosen))
         return outcome
     outcome.changed = True
     if check_mode:
@@ -246,8 +276,62 @@ def decide_gate(target, selector, decision, comment=None, check_mode=False, guar
             gate_summary(fresh), err)
         return outcome
     outcome.action = 'adopted' if adopted else 'decided'
-    outcome.response = None if adopted else answer
+    outcome.response = dict(adopted_status=answer.get('status')) if adopted else answer
     _read(target, outcome, run_id)
     fresh = _same(read_gates(target, outcome.run), chosen) if outcome.run is not None else None
     _show(outcome, chosen, fresh or (answer if adopted else None))
     return outcome
+
+
+class GateReview:
+    """One ``stage_review`` task on a gate target: ``review(result, check_mode, diff)`` decides and fills the
+    module result (also when ``decide_gate`` raises half way), returning a failure message or None.
+    ``params``: the module options (``result``, ``comment``, ``require_pending``, ``stage_name``, ``job_name``,
+    ``step_name``, ``gate_kind``, and the run as ``pipeline_run_id`` or ``run_id``); ``ids``: raw gate ids.
+    ``shape(gate)`` turns the gate into the returned one (a subclass may add keys)."""
+
+    def __init__(self, target, params, ids=None):
+        self.target = target
+        self.params = params
+        self.ids = ids or None
+
+    def shape(self, item):
+        return item
+
+    def review(self, result, check_mode=False, diff=False):
+        params = self.params
+        selector = dict(run_id=params.get('pipeline_run_id') or params.get('run_id'), stage=params.get('stage_name'),
+                        job=params.get('job_name'), step=params.get('step_name'), kind=params.get('gate_kind'),
+                        ids=self.ids)
+        outcome = GateOutcome(params['result'])
+        try:
+            decide_gate(self.target, selector, params['result'], params.get('comment'), check_mode, outcome=outcome)
+        finally:
+            self.report(result, outcome, diff)
+        if outcome.action == 'none' and params.get('require_pending'):
+            return outcome.msg
+        return None
+
+    def report(self, result, outcome, diff=False):
+        result.update(changed=outcome.changed, adopted=outcome.action == 'adopted', action=outcome.action,
+                      decision=outcome.decision)
+        if outcome.run_id is not None:
+            result.update(pipeline_run_id=outcome.run_id, run_id=outcome.run_id, run_status=outcome.run_status)
+        if outcome.gate is not None:
+            result['gate'] = item = self.shape(outcome.gate)
+            if diff and outcome.changed:
+                where = dict(run_id=outcome.run_id, kind=item['kind'], stage=item['stage'], job=item['job'],
+                             step=item['step'])
+                where = self.diff_keys(item, where)
+                after = dict(where, waiting_for_decision=False, decision=outcome.decision)
+                if outcome.action == 'adopted':
+                    after['status'] = item['status_after']
+                result['diff'] = dict(before=dict(where, status=item['status_before'], waiting_for_decision=True,
+                                                  decision=None), after=after)
+        if outcome.response is not None:
+            result['response'] = outcome.response
+        if outcome.msg:
+            result['msg'] = outcome.msg
+
+    def diff_keys(self, item, where):
+        return where

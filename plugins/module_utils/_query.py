@@ -10,7 +10,9 @@ Nothing here knows a vendor. A backend hands ``Watch`` what it reads:
 
 - ``latest(ids)``: ``{id: run}`` for the ids that have a run, each run as the API gave it (with ``status``);
 - ``statuses``: its run ``_status.StatusTable``; ``key``: the field of a run that holds the pipeline id;
-- ``requests()``: the requests sent so far.
+- ``requests()``: the requests sent so far;
+- optionally ``missing_reasons()``: ``{id: reason}`` of the ids of the last ``latest`` without a run, for an API
+  that tells why (a pipeline that never ran, an unknown one); the report then has ``missing_reasons`` too.
 
 The report is ``{pipelines, missing, summary}``: every run plus ``finished`` (its status is terminal) and
 ``succeeded``, in the order of the ids; the ids without a run; the number of pipelines per status.
@@ -136,6 +138,19 @@ def evaluate(option, expression, report):
         raise OptionError('%s (%r) could not be evaluated: %s' % (option, expression.expression, _one_line(exc)))
 
 
+class NoRuns:
+    """The backend of an empty list of ids: nothing to read, on any cloud."""
+
+    statuses = None
+    key = 'pipeline_id'
+
+    def latest(self, ids):
+        return {}
+
+    def requests(self):
+        return 0
+
+
 # -- reading ----------------------------------------------------------------------------------------------------
 class Watch:
     """The options ``query`` and ``wait_until``, compiled (``OptionError`` for a bad expression)."""
@@ -152,7 +167,11 @@ class Watch:
         ``query_result`` and the ``requests`` sent, also when an error ends it half-way. Returns the failure
         message of a wait that ran out of time, else None."""
         def fetch():
-            return status_report(ids, backend.latest(ids), backend.statuses)
+            report = status_report(ids, backend.latest(ids), backend.statuses)
+            if hasattr(backend, 'missing_reasons'):
+                reasons = backend.missing_reasons()
+                report['missing_reasons'] = dict((pid, reasons.get(pid)) for pid in report['missing'])
+            return report
 
         try:
             if self.wait_until is None:

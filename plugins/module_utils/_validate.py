@@ -15,7 +15,8 @@ The argument spec converts types; this file adds what it cannot express, in one 
   ``MAX_ID`` characters long. Numeric ids of the APIs are positive integers (``pipeline_id`` and
   ``run_id`` of Flow, the execution number of AppStack, the v3 pipeline id of ``stage_review``).
 - A name or id sent in a body (task, stage, job, step and branch names, pipeline ids of
-  ``pipeline_status_info``) must not be empty, blank or hold control characters.
+  ``pipeline_status_info``) must not be empty, blank or hold control characters. (Which cloud the ids of
+  ``pipeline_status_info`` belong to, and so whether they must be numbers, is the module's ``infer``.)
 - Free text (comments, JMESPath expressions) may hold line breaks but no other control characters,
   and is at most ``MAX_TEXT`` characters long.
 - A list given explicitly must not be empty where the API reads an empty (or absent) list as "all":
@@ -486,17 +487,27 @@ STAGE_EXECUTE = _table(
         base_branch=NAME,
         release_branch=NAME),
 )
+# stage_review serves both clouds: ids are path segments here; Alibaba's are also checked to be positive integers
+# once the cloud is known (_review_clouds).
 STAGE_REVIEW = _table(
-    HUAWEI,
+    ALIBABA, HUAWEI,
     pipeline_id=SEGMENT,
     stage_index=Count(0),
     pipeline_run_id=SEGMENT,
+    run_id=SEGMENT,
+    execution_number=POSITIVE_DIGITS,
+    app_name=SEGMENT,
+    release_workflow_sn=SEGMENT,
+    release_stage_sn=SEGMENT,
+    stage_name=NAME,
     job_name=NAME,
     step_name=NAME,
+    job_id=SEGMENT,
+    step_id=SEGMENT,
     comment=TEXT,
 )
 PIPELINE_STATUS_INFO = _table(
-    HUAWEI, WAIT,
+    HUAWEI, ALIBABA, WAIT,
     pipeline_ids=ListOf(ID, 'ids', allow_empty=True, max_items=MAX_PIPELINE_IDS),
     query=EXPRESSION,
     wait_until=EXPRESSION,

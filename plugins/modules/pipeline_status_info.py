@@ -9,25 +9,56 @@ __metaclass__ = type
 
 DOCUMENTATION = r'''
 module: pipeline_status_info
-short_description: Read the latest run status of many Huawei Cloud CodeArts pipelines
+short_description: Read the latest run status of many Huawei Cloud CodeArts or Alibaba Cloud Yunxiao Flow pipelines
 version_added: 0.1.0
 description:
-  - Reads the latest run of any number of CodeArts Pipeline pipelines with the CodeArts Pipeline v5 API
-    C(BatchShowPipelinesLatestStatus) (C(POST /v5/{project_id}/api/pipelines/status)).
-  - The ids are sent in batches of at most 100 per request over one HTTP keep-alive session. The API
-    reference documents no maximum number of ids per request; 100 is this collection's own bound.
-  - Reports each latest run as the API returns it, plus whether it has finished and succeeded, the ids
-    of pipelines that never ran, and the number of pipelines per status.
+  - Reads the latest run of any number of CodeArts Pipeline pipelines (Huawei Cloud) or Yunxiao Flow pipelines
+    (Alibaba Cloud), reports each with whether it has finished and succeeded, the ids without a run, and the
+    number of pipelines per status.
+  - "CodeArts: the CodeArts Pipeline v5 API C(BatchShowPipelinesLatestStatus)
+    (C(POST /v5/{project_id}/api/pipelines/status)). The ids are sent in batches of at most 100 per request over
+    one HTTP keep-alive session. The API reference documents no maximum number of ids per request; 100 is this
+    collection's own bound."
+  - "Flow: neither Flow API has a batch call for the latest runs, so one request is sent per pipeline: with a
+    token C(GET .../flow/organizations/{organization_id}/pipelines/{id}/runs/latestPipelineRun), with an AccessKey
+    C(ListPipelineRuns) with C(maxResults=1). They go over one HTTP keep-alive session, at most 4 at a time (see
+    the notes), and an HTTP 429 answer holds back all of them for its C(Retry-After)."
   - Can apply a JMESPath O(query) to the result and wait until all runs finished or an expression holds.
   - The module only reads; it never reports C(changed).
 author:
   - devops_cloud.pipelines maintainers (@devops-cloud)
 options:
   project_id:
-    required: true
+    description:
+      - Project ID; sent in the path where the API has it and as the C(X-Project-Id) header.
+      - Falls back to E(HUAWEICLOUD_SDK_PROJECT_ID), the name the official SDK reads.
+      - Required for CodeArts (Huawei Cloud), ignored for Flow.
+  organization_id:
+    description:
+      - Yunxiao organization (enterprise) ID, as in C(https://devops.aliyun.com/organization/<id>).
+      - Required for Flow (Alibaba Cloud), ignored for CodeArts.
+    required: false
+  access_key_id:
+    description:
+      - AccessKey ID for the C(devops) OpenAPI (C(ACS3-HMAC-SHA256) signing).
+      - Falls back to E(ALIBABA_CLOUD_ACCESS_KEY_ID), the name the official credentials library reads.
+      - Unlike in the Alibaba modules it has no alias C(access_key), a name that is Huawei's here.
+    aliases: []
+  access_key_secret:
+    description:
+      - AccessKey secret that signs every request; it never leaves the host.
+      - Falls back to E(ALIBABA_CLOUD_ACCESS_KEY_SECRET).
+      - Unlike in the Alibaba modules it has no alias C(secret_key), a name that is Huawei's here.
+    aliases: []
+  endpoint:
+    default: null
   pipeline_ids:
     description:
-      - IDs of the pipelines to report (32 letters and digits each), at most 5000 of them (50 requests per read).
+      - IDs of the pipelines to report, at most 5000 of them.
+      - CodeArts ids are 32 letters and digits (ceil(N / 100) requests per read); Flow ids are numbers (N requests
+        per read).
+      - Without O(cloud) the ids choose the cloud. Numbers (at most 20 digits) are Flow ids, anything else is a
+        CodeArts id (Flow ids are always numbers). A list that mixes both fails the task before any request.
       - The result keeps this order. An id given more than once is reported once, at its first position.
       - An empty list sends no request and returns empty results. An empty or blank id fails the task.
     type: list
@@ -36,16 +67,18 @@ options:
   query:
     description:
       - A JMESPath expression applied to the dictionary C({pipelines, missing, summary}) (the return values of
-        the same names); its value is returned as RV(query_result).
-      - For example V(pipelines[?status=='FAILED'].pipeline_id) lists the pipelines whose latest run failed.
+        the same names; for Flow also C(missing_reasons)); its value is returned as RV(query_result).
+      - For example V(pipelines[?status=='FAILED'].pipeline_id) lists the CodeArts pipelines whose latest run
+        failed (V(pipelines[?status=='FAIL'].pipeline_id) for Flow).
       - An invalid expression fails the task before any request is sent.
     type: str
   wait_until:
     description:
       - Poll the status until a condition holds, then return the last state.
       - V(finished) (in any case) waits until the latest run of every listed pipeline has finished
-        (status C(COMPLETED), C(FAILED), C(CANCELED) or C(IGNORED)). Pipelines that never ran do not hold the
-        wait back. C(PAUSED) and C(SUSPEND) runs are not finished; they wait for a person or a resource.
+        (CodeArts status C(COMPLETED), C(FAILED), C(CANCELED) or C(IGNORED); Flow C(SUCCESS), C(FAIL) or
+        C(CANCELED)). Pipelines that never ran do not hold the wait back. C(PAUSED) and C(SUSPEND) CodeArts runs
+        and Flow runs waiting at a gate are not finished; they wait for a person or a resource.
       - "Any other value is a JMESPath expression over C({pipelines, missing, summary}) that must become true
         (in JMESPath terms: anything but V(false), V(null), an empty string, list or object; V(0) is true),
         for example V(length(pipelines[?status=='RUNNING']\\) == `0`)."
@@ -61,30 +94,64 @@ options:
   poll_interval:
     description:
       - Seconds between two status reads while waiting for O(wait_until). Each read of N pipelines costs
-        ceil(N / 100) requests.
+        ceil(N / 100) requests on CodeArts and N on Flow.
       - Only used with O(wait_until). More than 0, at most 31536000 (365 days).
     type: float
     default: 5.0
 extends_documentation_fragment:
+  - devops_cloud.pipelines.clouds
   - devops_cloud.pipelines.huawei
+  - devops_cloud.pipelines.alibaba
   - devops_cloud.pipelines.connection
   - devops_cloud.pipelines.attributes
   - devops_cloud.pipelines.attributes.INFO
-  - devops_cloud.pipelines.attributes.HUAWEI_GROUP
+attributes:
+  action_group:
+    description: Use C(group/devops_cloud.pipelines.huawei), C(group/devops_cloud.pipelines.alibaba) or
+      C(group/devops_cloud.pipelines.all) in C(module_defaults) to set defaults for this module.
+    support: full
+    membership:
+      - devops_cloud.pipelines.huawei
+      - devops_cloud.pipelines.alibaba
+      - devops_cloud.pipelines.all
 requirements:
   - jmespath (for O(query) and for an expression in O(wait_until))
 notes:
   - Every option is checked before any request is sent, and a bad value fails the task with a message that names
     the option.
-    O(project_id) becomes one segment of a request path, so it must not be empty or blank, V(.) or V(..), and must not
-    contain C(/) or a backslash, control characters or surrounding blanks. O(query) and O(wait_until) must not be empty or
-    blank and are at most 4096 characters long. O(wait_timeout) and O(poll_interval) are checked even without
-    O(wait_until).
-  - Run statuses C(COMPLETED), C(FAILED), C(CANCELED) and C(IGNORED) are final (C(IGNORED) is a run that was
-    dropped without running); only C(COMPLETED) counts as succeeded. C(RUNNING), C(PAUSED), C(SUSPEND) and
-    any status the API may add later are not final.
-  - The status read is retried on connection errors, HTTP 429 and 5xx answers (see O(max_retries)); an
-    HTTP 200 answer that carries a Huawei error body (C(error_code), C(error_msg)) fails the task with that error.
+    O(project_id) and O(organization_id) become one segment of a request path, so they must not be empty or blank,
+    V(.) or V(..), and must not contain C(/) or a backslash, control characters or surrounding blanks. O(query) and
+    O(wait_until) must not be empty or blank and are at most 4096 characters long. O(wait_timeout) and
+    O(poll_interval) are checked even without O(wait_until).
+  - "Which cloud: O(cloud) when given, else the ids (see O(pipeline_ids)); O(cloud) that contradicts the ids fails
+    the task. An empty O(pipeline_ids) sends nothing on either cloud. Playbooks of version 0.1.0 (CodeArts ids,
+    O(project_id)) work unchanged: their ids are not numbers. In this module O(endpoint) and O(security_token)
+    are Huawei's, and O(access_key)/O(secret_key) never stand for the Alibaba AccessKey (use
+    O(access_key_id)/O(access_key_secret)): the AccessKey options of the Alibaba fragment have no aliases here,
+    and O(organization_id) is required only for Flow."
+  - "Since this module is in both action groups, C(module_defaults) of both groups reach it, and Ansible applies them
+    in the order the play lists them: when both set O(endpoint) or O(security_token) (or C(access_key)/C(secret_key)
+    for the Alibaba AccessKey), the group listed last wins, and the value may be the other cloud's. Playbooks that
+    set these names for both groups should use O(huawei_endpoint)/O(alibaba_endpoint),
+    O(huawei_security_token)/O(alibaba_security_token) and O(access_key_id)/O(access_key_secret) instead."
+  - CodeArts run statuses C(COMPLETED), C(FAILED), C(CANCELED) and C(IGNORED) are final (C(IGNORED) is a run that
+    was dropped without running); only C(COMPLETED) counts as succeeded. C(RUNNING), C(PAUSED), C(SUSPEND) and any
+    status the API may add later are not final.
+  - Flow run statuses C(SUCCESS), C(FAIL) and C(CANCELED) are final; only C(SUCCESS) counts as succeeded. A run
+    waiting at a manual gate reads C(RUNNING) (or C(WAITING)) and is not final.
+  - "Flow ids without a run are in RV(missing), and RV(missing_reasons) says why: V(never_ran) (token API: HTTP 404
+    C(InvalidPipelineRun.NotFound), or HTTP 200 with C(null) or an empty body -- the last two are undocumented
+    and accepted; AccessKey API: an empty C(pipelineRuns) list) or V(not_found) (HTTP 404
+    C(InvalidPipeline.NotFound) on both). Any other error fails the task."
+  - "Flow, undocumented details assumed: C(ListPipelineRuns) lists the newest run first (so C(maxResults=1) is the
+    latest run; the order is not documented), and the rate limits of both APIs are not documented. Reads run
+    at most 4 at a time: they wait on the network, so 4 cut the time of a read about fourfold while sending no
+    more at once than a few users would; each of the 4 keeps its keep-alive connection (the pool holds 10).
+    After an HTTP 429 no request is sent before its C(Retry-After) has passed (at most 120 s, else the
+    backoff), by any of the 4. Each request keeps the limits of O(max_retries), O(connect_timeout) and
+    O(read_timeout); the first request that fails ends the read."
+  - The status reads are retried on connection errors, HTTP 429 and 5xx answers (see O(max_retries)); an
+    HTTP 200 answer that carries a vendor error body fails the task with that error.
 seealso:
   - name: BatchShowPipelinesLatestStatus API reference
     description: Obtaining pipeline statuses in batches (CodeArts Pipeline API reference).
@@ -145,6 +212,47 @@ EXAMPLES = r'''
     pipeline_ids: "{{ release_pipelines }}"
     wait_until: "length(pipelines[?status=='RUNNING']) == `0`"
     wait_timeout: 600
+
+- name: Read the latest run of Yunxiao Flow pipelines with a personal access token (numeric ids are Flow ids)
+  devops_cloud.pipelines.pipeline_status_info:
+    organization_id: "{{ yunxiao_org }}"
+    yunxiao_token: "{{ yunxiao_token }}"
+    pipeline_ids: ["1001", "1002", "1007"]
+  register: flow
+
+- name: Show the Flow pipelines without a run and why (never_ran or not_found)
+  ansible.builtin.debug:
+    var: flow.missing_reasons
+
+- name: With an AccessKey (ListPipelineRuns), wait until no Flow run of the release is RUNNING
+  devops_cloud.pipelines.pipeline_status_info:
+    cloud: alibaba
+    organization_id: "{{ yunxiao_org }}"
+    access_key_id: "{{ ali_ak }}"
+    access_key_secret: "{{ ali_sk }}"
+    alibaba_endpoint: devops.cn-hangzhou.aliyuncs.com
+    pipeline_ids: "{{ release_flow_pipelines }}"
+    wait_until: finished
+    poll_interval: 30
+    query: "pipelines[?status=='FAIL'].{id: pipeline_id, url: detail_url}"
+  register: flow_done
+
+- name: Credentials of both clouds in module_defaults; each task's ids pick the cloud
+  module_defaults:
+    group/devops_cloud.pipelines.huawei:
+      region: cn-north-4
+      project_id: "{{ hw_project_id }}"
+      auth_token: "{{ hw_token }}"
+    group/devops_cloud.pipelines.alibaba:
+      organization_id: "{{ yunxiao_org }}"
+      yunxiao_token: "{{ yunxiao_token }}"
+  block:
+    - name: CodeArts pipelines
+      devops_cloud.pipelines.pipeline_status_info:
+        pipeline_ids: "{{ release_pipelines }}"
+    - name: Flow pipelines
+      devops_cloud.pipelines.pipeline_status_info:
+        pipeline_ids: "{{ release_flow_pipelines }}"
 '''
 
 RETURN = r'''
@@ -153,6 +261,10 @@ pipelines:
     - The latest run of every requested pipeline that has one, in the order of O(pipeline_ids), each as the
       API returned it (C(PipelineLatestRun)) plus RV(pipelines[].finished) and RV(pipelines[].succeeded).
     - Only the most used fields are described here; every field the API returns is kept.
+    - "For Flow each run is the run as M(devops_cloud.pipelines.pipeline_run) returns it (C(status), C(trigger),
+      C(start_time), C(end_time), C(sources), C(stages) with their jobs -- empty with an AccessKey, whose list
+      call has none), with its id as RV(pipelines[].pipeline_run_id), the pipeline id as given in
+      O(pipeline_ids) (text) and the run's page as RV(pipelines[].detail_url)."
   returned: success and when O(wait_until) timed out
   type: list
   elements: dict
@@ -224,6 +336,13 @@ missing:
   type: list
   elements: str
   sample: [a0000000000000000000000000000004]
+missing_reasons:
+  description:
+    - Flow only (CodeArts does not tell why), for every id of RV(missing), why it has no run, V(never_ran) or
+      V(not_found) (no such pipeline in the organization).
+  returned: success and when O(wait_until) timed out, for Flow
+  type: dict
+  sample: {"10007": never_ran, "99999999": not_found}
 summary:
   description: Number of pipelines per latest run status (statuses without pipelines are left out).
   returned: success and when O(wait_until) timed out
@@ -248,19 +367,49 @@ requests:
   sample: 3
 '''
 
+import re
+
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._alibaba import flow_status
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._clouds import choose_cloud, dual_argument_spec, vendor_params
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._engine import OptionError
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._http import check_base_url
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._huawei import codearts
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils._huawei.client import (
-    HUAWEI_MODULE_KWARGS,
-    huawei_argument_spec,
-)
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._huawei.client import HUAWEI_MODULE_KWARGS
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._module import PipelineModule
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils._query import Watch, require_jmespath
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._query import NoRuns, Watch, require_jmespath
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._validate import PIPELINE_STATUS_INFO
+
+FLOW_ID = re.compile(r'^[0-9]{1,20}$')  # Flow pipeline ids are numbers; a CodeArts id has 32 letters and digits
+BACKENDS = dict(huawei=codearts.latest_runs, alibaba=flow_status.latest_runs)
+
+
+def infer(params):
+    """The cloud the ids belong to: numbers are Flow ids, anything else CodeArts; a mix is an error. None
+    for an empty list."""
+    flow = [pid for pid in params['pipeline_ids'] if FLOW_ID.match(pid)]
+    other = [pid for pid in params['pipeline_ids'] if not FLOW_ID.match(pid)]
+    if flow and other:
+        raise OptionError('pipeline_ids mixes Alibaba Cloud Flow ids (numbers, e.g. %r) and Huawei Cloud CodeArts '
+                          'ids (e.g. %r); list the pipelines of one cloud per task' % (flow[0], other[0]))
+    return 'alibaba' if flow else 'huawei' if other else None
+
+
+def backend(params, register):
+    """The reader of the task's cloud (``register`` gets its client), or ``NoRuns`` for an empty list."""
+    if not (params['pipeline_ids'] or params['cloud']):
+        return NoRuns()  # nothing to read on either cloud, so none needs to be chosen
+    cloud = choose_cloud(params, infer)
+    own = '%s_endpoint' % cloud
+    if params.get(own):
+        check_base_url(params[own], own)  # under its own name: the vendor code checks it again as endpoint
+    options = vendor_params(params, cloud, home='huawei')
+    if cloud == 'huawei' and not options.get('project_id'):
+        raise OptionError('project_id is required for Huawei Cloud CodeArts pipelines (cloud=huawei)')
+    return BACKENDS[cloud](options, register)
 
 
 def main():
-    argument_spec = huawei_argument_spec()
-    argument_spec['project_id'] = dict(argument_spec['project_id'], required=True)
+    argument_spec = dual_argument_spec()
     argument_spec.update(
         pipeline_ids=dict(type='list', elements='str', required=True),
         query=dict(type='str'),
@@ -274,7 +423,7 @@ def main():
     require_jmespath(module, **result)
     with module.reporting(result):
         watch = Watch(params['query'], params['wait_until'])
-        runs = codearts.latest_runs(params, module.client)
+        runs = backend(params, module.client)
         msg = watch.read(runs, params['pipeline_ids'], params['wait_timeout'], params['poll_interval'], result)
     module.finish(result, msg)
 

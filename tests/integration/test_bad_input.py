@@ -68,6 +68,10 @@ BAD = {
     'id_list': [('dict', {'a': 'b'}), ('empty_element', ['']), ('blank_element', ['  ']), ('null_element', [None]),
                 ('crlf_element', ['a\r\nb']), ('list_element', [['x']]), ('padded_element', [' a ']),
                 ('oversized_element', [BIG_TEXT]), ('oversized', ['p%031d' % i for i in range(MANY)])],
+    # pipeline_status_info on Flow: the id list also must not mix the clouds' ids
+    'flow_id_list': [('dict', {'a': 'b'}), ('empty_element', ['']), ('blank_element', ['  ']), ('null_element', [None]),
+                     ('crlf_element', ['1\r\n2']), ('list_element', [['1']]), ('padded_element', [' 1 ']),
+                     ('oversized', ['%d' % i for i in range(1, MANY + 1)]), ('mixed', ['10001', 'a' * 32])],
     'name_map': [('list', ['a']), ('empty_key', {'': 'main'}), ('blank_key', {'  ': 'main'}),
                  ('crlf_key', {'a\r\nb': 'main'}), ('empty_value', {'k': ''}), ('blank_value', {'k': '   '}),
                  ('null_value', {'k': None}), ('list_value', {'k': ['main']}), ('crlf_value', {'k': 'a\nb'}),
@@ -129,10 +133,21 @@ OPTIONS = {
                                            task_name='name', approval_result='choice', comment='text',
                                            skip_if_succeeded='bool')),
     'stage_review': dict(HUAWEI, api='choice', pipeline_id='segment', result='choice', pipeline_run_id='segment',
-                         job_name='name', step_name='name', comment='text', require_pending='bool'),
+                         job_name='name', step_name='name', comment='text', require_pending='bool',
+                         stage_name='name', gate_kind='choice', job_id='segment', step_id='segment', run_id='segment',
+                         cloud='choice', huawei_endpoint='endpoint'),
+    'stage_review_flow': dict(organization_id='segment', pipeline_id='positive_int', run_id='positive_int',
+                              job_id='positive_int', yunxiao_base_url='endpoint', yunxiao_token='secret'),
+    'stage_review_appstack': dict(app_name='segment', release_workflow_sn='segment', release_stage_sn='segment',
+                                  run_id='positive_digits', execution_number='positive_digits'),
     'stage_review_v3': dict(pipeline_id='positive_int', stage_index='index'),
     'pipeline_status_info': dict(HUAWEI, pipeline_ids='id_list', query='expression', wait_until='expression',
-                                 wait_timeout='wait_timeout', poll_interval='poll_interval'),
+                                 wait_timeout='wait_timeout', poll_interval='poll_interval', cloud='choice',
+                                 huawei_endpoint='endpoint'),
+    'pipeline_status_info_flow': dict(ALIBABA, pipeline_ids='flow_id_list', query='expression', wait_until='expression',
+                                      wait_timeout='wait_timeout', poll_interval='poll_interval', cloud='choice'),
+    'pipeline_status_info_openapi': dict(access_key_id='secret', access_key_secret='secret', organization_id='segment',
+                                         alibaba_endpoint='endpoint'),
     'pipeline_run': dict(ALIBABA, **dict(WAIT, **dict(RUN_STATE, pipeline_id='positive_int', branches='name_map',
                                                       tags='name_map', branch_mode_branches='name_list',
                                                       envs='scalar_map', pipeline_artifacts='name_map',
@@ -168,7 +183,14 @@ def base_args(variant, url):
         'pipeline_action': dict(hw, pipeline_id='rt-ok-0001', action='start', wait=False),
         'stage_review': dict(hw, pipeline_id='a0000000000000000000000000000003', result='pass'),
         'stage_review_v3': dict(hw, pipeline_id='101', stage_index=1, result='pass'),
+        'stage_review_flow': dict(token, cloud='alibaba', pipeline_id='1003', result='pass'),
+        'stage_review_appstack': dict(token, cloud='alibaba', result='pass', app_name='demo-app', release_workflow_sn='wf-0001',
+                                      release_stage_sn='stage-prod'),
         'pipeline_status_info': dict(hw, pipeline_ids=['a0000000000000000000000000000001']),
+        'pipeline_status_info_flow': dict(token, pipeline_ids=['10001']),
+        'pipeline_status_info_openapi': dict(organization_id=FIXTURE['org_id'], access_key_id=FIXTURE['ali_ak'],
+                                             access_key_secret=FIXTURE['ali_sk'], alibaba_endpoint=url,
+                                             pipeline_ids=['10001']),
         'pipeline_run': dict(token, pipeline_id=1001),
         'pipeline_run_canceled': dict(token, pipeline_id=1001, state='canceled'),
         'pipeline_run_openapi': dict(aksk, pipeline_id=1001),
@@ -187,6 +209,7 @@ def _cases():
     cases = []
     for variant, options in sorted(OPTIONS.items()):
         module = variant.split('_canceled')[0].split('_openapi')[0].split('_v3')[0].split('_codearts')[0]
+        module = module.split('_flow')[0].split('_appstack')[0]
         for option, kind in sorted(options.items()):
             for label, value in BAD[kind]:
                 cases.append(pytest.param(module, variant, option, value, id='%s-%s-%s' % (variant, option, label)))

@@ -295,9 +295,17 @@ def review_v5_suite():
         + data_faults(base, 'POST', r'/pipeline-runs/list$', 'APIGW.0500')
         + huawei_auth(base)
         + [bad_input('unknown-result', dict(base, result='maybe'), 'value of result must be one of'),
-           bad_input('missing-pipeline-id', dict(result='pass'), 'missing required arguments: pipeline_id'),
+           bad_input('missing-pipeline-id', dict(result='pass'), 'pipeline_id is required'),
            bad_input('stage-index-with-v5', dict(base, api='v5', stage_index=1), 'stage_index applies to the v3')]
     )
+
+
+def review_gate_suite(pipeline_id, act):
+    """stage_review on the other CodeArts gate kinds: c...04 waits at a stage-entry checkpoint (decided by
+    .../manual/pass), c...05 at a delayed execution (.../delay-pass)."""
+    base = dict(pipeline_id=pipeline_id, result='pass')
+    return (read_bursts(base, 'GET', r'/pipeline-runs/detail$', acted=1, records=1)
+            + act_faults(base, 'POST', act, 'APIGW.0500'))
 
 
 def review_v3_suite():
@@ -370,6 +378,11 @@ SUITES = {
                             records=_release_records, scenarios=release_suite()),
     'stage_review-v5': dict(module='stage_review', acting=[('POST', r'/(pass|refuse)$')],
                             records=_v5_records, scenarios=review_v5_suite()),
+    'stage_review-checkpoint': dict(module='stage_review', acting=[('POST', r'/manual/(pass|refuse)$')],
+                                    records=_v5_records,
+                                    scenarios=review_gate_suite('c0000000000000000000000000000004', r'/manual/pass$')),
+    'stage_review-delay': dict(module='stage_review', acting=[('POST', r'/delay-(pass|refuse)$')], records=_v5_records,
+                               scenarios=review_gate_suite('c0000000000000000000000000000005', r'/delay-pass$')),
     'stage_review-v3': dict(module='stage_review', acting=[], records=_v3_records, scenarios=review_v3_suite()),
     'pipeline_status_info': dict(module='pipeline_status_info', acting=[], records=lambda state: None,
                                  scenarios=status_suite()),

@@ -145,3 +145,110 @@ def test_wrong_credentials(playbook, emu, auth, wrong):
     for value in wrong.values():
         assert value not in run.output
         assert value not in json.dumps(result)
+
+
+# -- Yunxiao Flow ---------------------------------------------------------------------------------------------
+FLOW_OPERATIONS = ('GetLatestPipelineRun', 'ListPipelineRuns')
+
+
+def flow_expected(count):
+    """(ids with a run, FAIL ids, never-ran ids) of the emulator's generated Flow pipelines 10001 ..."""
+    numbers = range(1, count + 1)
+    ran = ['%d' % (10000 + n) for n in numbers if n % 7]
+    failed = ['%d' % (10000 + n) for n in numbers if n % 7 and n % 5 == 0]
+    never = ['%d' % (10000 + n) for n in numbers if n % 7 == 0]
+    return ran, failed, never
+
+
+def flow_calls(log):
+    return [entry for entry in log if entry.get('operation') in FLOW_OPERATIONS]
+
+
+def test_flow_status_of_200_pipelines_token_aksk_and_check_mode(playbook, emu):
+    run = playbook('pipeline_status_info/flow_many.yml')
+    assert run.rc == 0, run
+    token, aksk, checked = run.saved('token'), run.saved('aksk'), run.saved('checked')
+    ran, failed, never = flow_expected(200)
+    reasons = dict((pid, 'never_ran') for pid in never)
+    reasons['99999999'] = 'not_found'
+    for result in (token, aksk, checked):
+        assert not result.get('failed'), result
+        assert result['changed'] is False
+        assert [p['pipeline_id'] for p in result['pipelines']] == ran
+        assert result['missing'] == never + ['99999999'] and result['missing_reasons'] == reasons
+        assert result['summary']['FAIL'] == len(failed)
+        assert set(result['summary']) <= {'SUCCESS', 'FAIL', 'RUNNING'}
+        assert result['requests'] == 201 and result['http_retries'] == 0
+        for item in result['pipelines']:
+            assert item['finished'] == (item['status'] in ('SUCCESS', 'FAIL'))
+            assert item['succeeded'] == (item['status'] == 'SUCCESS')
+            assert item['pipeline_run_id'] and item['detail_url'].endswith('/builds/%s' % item['pipeline_run_id'])
+    assert token['query_result'] == aksk['query_result'] == {'failed': len(failed), 'missing': reasons}
+    assert token['pipelines'][0]['stages'] and aksk['pipelines'][0]['stages'] == []  # POP lists summaries
+
+    calls = flow_calls(emu.log)
+    assert len(calls) == 3 * 201
+    assert [c['operation'] for c in calls[201:402]] == ['ListPipelineRuns'] * 201
+    assert all(c['method'] == 'GET' for c in calls)
+    for first in (0, 201, 402):  # a few keep-alive connections per task: at most 4 in flight
+        assert 1 <= len(set(c['connection'] for c in calls[first:first + 201])) <= 4
+    assert all('x-yunxiao-token' in c['headers'] for c in calls[:201] + calls[402:])
+    assert all('authorization' in c['headers'] for c in calls[201:402])
+    assert not [e for e in emu.log if e.get('acted')]
+    assert_no_secrets(run.output, json.dumps([token, aksk, checked]))
+
+
+@pytest.mark.parametrize('variant', ['404', 'null', 'empty'])
+def test_flow_never_ran_in_every_variant(playbook, emu, variant):
+    emu.set_switches(**{'alibaba.flow.latest_never_ran': variant})
+    run = playbook('pipeline_status_info/flow_read.yml', extra_vars=dict(ids=['10007', '10001', '424242']))
+    result = run.saved('result')
+    assert not result.get('failed'), result
+    assert result['missing'] == ['10007', '424242']
+    assert result['missing_reasons'] == {'10007': 'never_ran', '424242': 'not_found'}
+    assert result['summary'] == {'SUCCESS': 1} and result['requests'] == 3
+
+
+def test_flow_wait_until_finished_and_expression_timeout(playbook, emu):
+    run = playbook('pipeline_status_info/flow_wait.yml')
+    assert run.rc == 0, run
+    finished, timed_out = run.saved('finished'), run.saved('timed_out')
+    assert finished['query_result'] == 'SUCCESS'
+    assert [p['pipeline_id'] for p in finished['pipelines']] == ['10011', '10001']
+    assert all(p['finished'] and p['succeeded'] for p in finished['pipelines'])
+    assert finished['missing'] == ['10007']  # never ran: does not hold the wait back
+    assert finished['requests'] >= 6  # it polled: RUNNING at first
+    assert timed_out['failed'] is True and 'did not hold within 2s' in timed_out['msg']
+    assert timed_out['summary'] == {'RUNNING': 1} and timed_out['requests'] >= 3
+
+
+@pytest.mark.parametrize('auth', ['token', 'aksk'])
+def test_flow_429_bursts_are_honoured_across_workers(playbook, emu, auth):
+    path = 'latestPipelineRun$' if auth == 'token' else '/pipelineRuns$'
+    emu.add_rate_limit(path=path, requests=40, per_seconds=1)
+    ids = ['%d' % n for n in range(10001, 10121)]
+    run = playbook('pipeline_status_info/flow_read.yml', extra_vars=dict(ids=ids, auth=auth))
+    result = run.saved('result')
+    assert not result.get('failed'), result
+    assert len(result['pipelines']) + len(result['missing']) == 120
+    calls = flow_calls(emu.log)
+    throttled = [c for c in calls if c['status'] == 429]
+    assert throttled and result['http_retries'] == len(throttled)
+    assert result['requests'] == len(calls) == 120 + len(throttled)
+
+
+@pytest.mark.parametrize('auth, wrong', [
+    ('token', dict(yunxiao_token='wrong-token-value-0001')),
+    ('aksk', dict(ali_sk='wrong-secret-value-0001')),
+])
+def test_flow_wrong_credentials(playbook, emu, auth, wrong):
+    run = playbook('pipeline_status_info/flow_read.yml', extra_vars=dict(wrong, auth=auth,
+                                                                         ids=['%d' % n for n in range(10001, 10041)]))
+    result = run.saved('result')
+    assert result['failed'] is True
+    assert 'authentication or permission failure' in result['msg']
+    assert 1 <= result['requests'] <= 4  # the first failure ends the read; only what was in flight was sent
+    assert result['requests'] == len(flow_calls(emu.log))
+    assert_no_secrets(run.output, json.dumps(result))
+    for value in wrong.values():
+        assert value not in run.output and value not in json.dumps(result)

@@ -25,10 +25,10 @@ failure message, or None.
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-import functools
-
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._engine import OptionError
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils._http import ApiError, guarded_action
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._gates import GateReview
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._http import ApiError
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._huawei import codearts_gates
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._huawei.client import make_client, path_param
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._huawei.codearts import SERVICE
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._status import StatusTable
@@ -116,11 +116,6 @@ def _items(obj, key):
     return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
 
 
-def describe_gate(gate):
-    return "step %r (id %s) of job %r in stage %r" % (gate.get('step_name'), gate.get('step_id'),
-                                                      gate.get('job_name'), gate.get('stage_name'))
-
-
 class V3Review:
     """The seed's review gate: a write-only PUT."""
 
@@ -162,98 +157,24 @@ class V3Review:
         return None
 
 
-class V5Review:
-    """CodeArts Pipeline manual review steps of one project."""
+class V5Review(GateReview):
+    """CodeArts Pipeline gates of one pipeline (manual review, stage-entry checkpoint, delayed execution), decided
+    through ``_gates.decide_gate`` on a ``codearts_gates.CodeArtsGates`` target; the result keeps the gate keys
+    of 0.1.0 (``legacy_gate``)."""
 
-    def __init__(self, client, params):
-        if not params['project_id']:
-            raise ApiError('project_id is required for the CodeArts v5 manual review (or set HUAWEICLOUD_SDK_PROJECT_ID)')
-        self.client = client
-        self.params = params
+    def shape(self, item):
+        return legacy_gate(item, self.params['pipeline_id'])
 
-    def _pipeline(self, pipeline_id):
-        return '/v5/%s/api/pipelines/%s' % (path_param(self.params['project_id']), path_param(pipeline_id))
+    def diff_keys(self, item, where):
+        return dict(pipeline_run_id=item['pipeline_run_id'], step_id=item['step_id'], step_name=item['step_name'])
 
-    def latest_run_id(self, pipeline_id):
-        """ID of the newest run (ListPipelineRuns), or None when the pipeline never ran."""
-        data = self.client.call('POST', self._pipeline(pipeline_id) + '/pipeline-runs/list',
-                                body=dict(offset=0, limit=1, sort_key='start_time', sort_dir='desc'))
-        runs = data.get('pipeline_runs') if isinstance(data, dict) else data
-        runs = [r for r in runs if isinstance(r, dict)] if isinstance(runs, list) else []
-        if not runs:
-            return None
-        newest = max(runs, key=lambda r: r.get('start_time') or 0)
-        return newest.get('pipeline_run_id') or newest.get('id')
 
-    def run_detail(self, pipeline_id, run_id):
-        data = self.client.call('GET', self._pipeline(pipeline_id) + '/pipeline-runs/detail',
-                                query=[('pipeline_run_id', run_id)])
-        if not isinstance(data, dict):
-            raise ApiError('the run detail of pipeline %s is not a JSON object' % pipeline_id,
-                           method='GET', path=self._pipeline(pipeline_id) + '/pipeline-runs/detail')
-        return data
-
-    def decide(self, pipeline_id, run_id, gate, result, comment=None):
-        """Pass or refuse one step; sent once (callers wrap it in ``guarded_action``)."""
-        path = '%s/pipeline-runs/%s/jobs/%s/steps/%s/%s' % (
-            self._pipeline(pipeline_id), path_param(run_id), path_param(gate['job_id']), path_param(gate['step_id']),
-            result)
-        query = [('approval_description', comment)] if comment else None
-        answer = self.client.call('POST', path, query=query, idempotent=False)
-        if isinstance(answer, dict) and answer.get('success') is False:
-            raise ApiError('the server answered success=false to %s of %s' % (result, describe_gate(gate)),
-                           method='POST', path=path)
-        return answer if answer is not None else {}
-
-    def decided(self, pipeline_id, run_id, gate):
-        """Probe evidence after an uncertain decision: the step's status, once it no longer waits."""
-        for step in review_steps(self.run_detail(pipeline_id, run_id), step_name=gate['step_name']):
-            if step['step_id'] == gate['step_id'] and not STEP_STATUSES.waiting(step['status']):
-                return dict(adopted_status=step['status'])
-        return None
-
-    def review(self, result, check_mode=False, diff=False):
-        """Find the one review step that waits in the run (the latest unless ``pipeline_run_id``) and decide it,
-        once; nothing waits: no change (a failure with ``require_pending``)."""
-        params = self.params
-        pipeline_id = params['pipeline_id']
-        run_id = params['pipeline_run_id'] or self.latest_run_id(pipeline_id)
-        if not run_id:
-            return self._nothing(result, 'pipeline %s has never run: no manual review waits for a decision' % pipeline_id)
-        result['pipeline_run_id'] = run_id
-        run = self.run_detail(pipeline_id, run_id)
-        result['run_status'] = run.get('status')
-        pending, decided = find_pending(run, params['job_name'], params['step_name'])
-        if decided and not pending:
-            return self._nothing(result, 'the manual review was already decided: %s is %s'
-                                 % (describe_gate(decided[-1]), decided[-1]['status']))
-        if not pending:
-            return self._nothing(result, 'no manual review step waits for a decision in run %s (run status %s)'
-                                 % (run_id, run.get('status')))
-        if len(pending) > 1:
-            return '%d manual review steps wait for a decision in run %s: %s; choose one with job_name or step_name' % (
-                len(pending), run_id, '; '.join(describe_gate(g) for g in pending))
-        gate = dict(pending[0], pipeline_id=pipeline_id, pipeline_run_id=run_id)
-        result.update(gate=gate, changed=True)
-        step = dict(pipeline_run_id=run_id, step_id=gate['step_id'], step_name=gate['step_name'])
-        if diff:
-            result['diff'] = dict(before=dict(step, status=gate['status'], waiting_for_decision=True, decision=None),
-                                  after=dict(step, waiting_for_decision=False, decision=params['result']))
-        if check_mode:
-            return None
-        answer, adopted = guarded_action(
-            functools.partial(self.decide, pipeline_id, run_id, gate, params['result'], params['comment']),
-            functools.partial(self.decided, pipeline_id, run_id, gate))
-        result.update(adopted=adopted, response=answer)
-        if adopted and diff:
-            result['diff']['after']['status'] = answer['adopted_status']
-        return None
-
-    def _nothing(self, result, why):
-        if self.params['require_pending']:
-            return why
-        result['msg'] = why
-        return None
+def legacy_gate(item, pipeline_id):
+    """The gate of ``_gates`` plus the 0.1.0 keys of ``stage_review`` (``step_id``, ``job_name`` ...)."""
+    ids = item['ids']
+    return dict(item, pipeline_id=pipeline_id, pipeline_run_id=ids.get('run_id'), stage_id=ids.get('stage_id'),
+                stage_name=item['stage'], job_id=ids.get('job_id'), job_name=item['job'], step_id=ids.get('step_id'),
+                step_name=item['step'], step_task=item.get('task'), status=item['status_before'])
 
 
 def review_gate(params, result, register=None, warn=None):
@@ -263,8 +184,12 @@ def review_gate(params, result, register=None, warn=None):
     result['api'] = api = choose_api(params['api'], params['pipeline_id'], params['stage_index'])
     if api == 'v3' and not params['endpoint']:
         raise OptionError('the v3 review API documents no host: set endpoint to the pipeline service of your installation')
+    if api == 'v5' and not params['project_id']:
+        raise OptionError('project_id is required for the CodeArts v5 gates (or set HUAWEICLOUD_SDK_PROJECT_ID)')
     client = make_client(params, SERVICE)
     client = register(client) if register else client
     if api == 'v3':
         return V3Review(client, params, warn or (lambda text: None))
-    return V5Review(client, params)
+    return V5Review(codearts_gates.CodeArtsGates(client, params['project_id'], params['pipeline_id'],
+                                                 step_name=params['step_name']), params,
+                    ids=dict((k, params.get(k)) for k in ('job_id', 'step_id') if params.get(k)))

@@ -201,17 +201,17 @@ def test_refuse_ends_the_run():
     assert again.gate['status_before'] == again.gate['status_after'] == 'FAILED' and again.gate['state'] == 'decided'
 
 
-@pytest.mark.parametrize('run_status, status, by, state, words', [
-    ('RUNNING', 'COMPLETED', 'alice', 'decided', '(COMPLETED, decided, by alice)'),
-    ('RUNNING', 'INIT', None, 'not_reached', '(INIT, not reached yet)'),
-    ('CANCELED', 'RUNNING', None, 'run_ended', '(RUNNING, the run ended)'),
+@pytest.mark.parametrize('run_status, status, by, state, words, reason', [
+    ('RUNNING', 'COMPLETED', 'alice', 'decided', '(COMPLETED, decided, by alice)', 'already decided'),
+    ('RUNNING', 'INIT', None, 'not_reached', '(INIT, not reached yet)', 'not reached yet'),
+    ('CANCELED', 'RUNNING', None, 'run_ended', '(RUNNING, the run ended)', 'the run ended'),
 ])
-def test_gate_not_pending_is_no_change(run_status, status, by, state, words):
+def test_gate_not_pending_is_no_change(run_status, status, by, state, words, reason):
     target = FakePipeline([run('r1', run_status, ('Deploy', 'approve', [step('s1', 'review', status, by=by)]))])
     outcome = decide(target)
     assert not outcome.changed and outcome.action == 'none' and target.decisions() == []
     assert outcome.gate['state'] == state and outcome.gate['status_after'] == status
-    assert outcome.msg.startswith('the gate is not pending, nothing sent: ') and outcome.msg.endswith(words)
+    assert outcome.msg.startswith('the gate is not pending (%s), nothing sent: ' % reason) and outcome.msg.endswith(words)
     assert outcome.run_status == run_status
 
 
@@ -228,7 +228,8 @@ def test_several_pending_without_a_name_is_an_error_listing_them():
     with pytest.raises(OptionError) as err:
         decide(target)
     assert str(err.value) == (
-        "2 gates of pipeline run r1 are pending; name one with stage/job/step: "
+        "2 gates of pipeline run r1 are pending (1 manual review step, 1 stage-entry checkpoint); "
+        "name one with stage_name, job_name or step_name: "
         "manual_review at stage 'Build' job 'approve' step 'review' (RUNNING, pending); "
         "checkpoint at stage 'Deploy' job 'gate' step 'entry' (RUNNING, pending)")
     assert target.decisions() == []
@@ -257,11 +258,15 @@ def test_unknown_names_list_what_exists():
 
 def test_run_without_gates_and_pipeline_without_runs():
     target = FakePipeline([run('r1', 'RUNNING', ('Build', 'compile', [dict(id='x', name='mvn', status='RUNNING')]))])
+    outcome = decide(target)
+    assert not outcome.changed and outcome.gate is None and target.decisions() == []
+    assert outcome.msg == 'no gate waits for a decision in pipeline run r1 (run status RUNNING)'
     with pytest.raises(OptionError, match='^pipeline run r1 has no gate'):
-        decide(target)
+        select_gate(target.gates(target.run(None)), where='pipeline run r1')
     empty = FakePipeline([])
     outcome = decide(empty)
-    assert not outcome.changed and outcome.gate is None and outcome.msg == 'the pipeline has no run, so no gate to decide'
+    assert not outcome.changed and outcome.gate is None
+    assert outcome.msg == 'the pipeline has never run, so no gate waits for a decision'
 
 
 def test_several_gates_none_pending_is_no_change():
@@ -276,7 +281,8 @@ def test_lost_answer_is_read_back_and_adopted():
     target = FakePipeline([run('r1', 'RUNNING', ('Deploy', 'approve', [step('s1', 'review')]))], effects=['lost'])
     outcome = decide(target)
     assert outcome.changed and outcome.action == 'adopted' and len(target.decisions()) == 1
-    assert outcome.gate['status_after'] == 'COMPLETED' and outcome.response is None and outcome.run_status == 'RUNNING'
+    assert outcome.gate['status_after'] == 'COMPLETED' and outcome.run_status == 'RUNNING'
+    assert outcome.response == dict(adopted_status='COMPLETED')
 
 
 def test_lost_answer_without_evidence_is_not_repeated():
@@ -333,3 +339,11 @@ def test_at_gate_for_waits():
     assert at_gate(target, ended) is None and gate_note(target, ended) == ''
     assert at_gate(object(), record) is None and at_gate(target, None) is None
     assert waiting_gate([]) is None
+
+
+def test_kind_filter_narrows_the_choice():
+    target = two_pending()
+    outcome = decide(target, kind='checkpoint')
+    assert target.decisions() == [('decide', 's2', 'pass', None)] and outcome.gate['kind'] == 'checkpoint'
+    nothing = decide(two_pending(), kind='delay')
+    assert not nothing.changed and nothing.msg.startswith('no gate waits for a decision in pipeline run r1')

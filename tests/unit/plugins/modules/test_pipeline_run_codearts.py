@@ -14,6 +14,8 @@ import pytest
 import requests
 
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._huawei import codearts_runs as cr
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils import _clouds
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._engine import OptionError
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._run_clouds import id_cloud, infer
 from ansible_collections.devops_cloud.pipelines.plugins.modules import pipeline_run
 
@@ -99,6 +101,11 @@ def test_infer_needs_ids_of_one_cloud():
     (dict(pipeline_id='1001', organization_id='o1', sources=[dict(git_url=REPO)]),
      'sources is an option of Huawei Cloud CodeArts runs; it cannot be used with Alibaba Cloud Flow'),
     (dict(pipeline_id='1001'), 'organization_id is required'),
+    (dict(pipeline_id='1001', organization_id='o1', endpoint='https://cloudpipeline-ext.cn-north-4.myhuaweicloud.com'),
+     'is a public host of Huawei Cloud, but this task is for Alibaba Cloud: with module_defaults for both clouds set '
+     'huawei_endpoint and alibaba_endpoint'),
+    (dict(pipeline_id='1001', organization_id='o1', endpoint='cloudpipeline-ext.ap-southeast-1.huaweicloud.com'),
+     'is a public host of Huawei Cloud'),
     (dict(pipeline_id='1001', organization_id='o1', variables={'A': 1}),
      'variables is an option of Huawei Cloud CodeArts runs; it cannot be used with Alibaba Cloud Flow (cloud=alibaba): use envs'),
     (dict(project_id=None), 'project_id is required'),
@@ -408,3 +415,24 @@ def test_flow_task_of_0_1_0_with_huawei_environment(fake_http, run_module, monke
                                            endpoint='https://devops.example.test'))
     assert not result.get('failed'), result
     assert result['action'] == 'existing' and 'LTAIUNIT0001' in fake_http.calls[0].headers['Authorization']
+
+
+@pytest.mark.parametrize('url, vendor', [
+    ('https://cloudpipeline-ext.cn-north-4.myhuaweicloud.com', 'huawei'),
+    ('devops.cn-hangzhou.aliyuncs.com', 'alibaba'),
+    ('https://openapi-rdc.aliyuncs.com:443/oapi', 'alibaba'),
+    ('http://127.0.0.1:8080', None),
+    ('https://notaliyuncs.com', None),
+    ('http://[::1', None),
+])
+def test_host_vendor(url, vendor):
+    assert _clouds._host_vendor(url) == vendor
+
+
+def test_shared_endpoint_of_the_other_vendor_is_refused_for_the_home_cloud_only():
+    params = dict(endpoint='devops.cn-hangzhou.aliyuncs.com', huawei_endpoint=None, alibaba_endpoint=None,
+                  security_token=None, huawei_security_token=None, alibaba_security_token=None)
+    with pytest.raises(OptionError, match='is a public host of Alibaba Cloud, but this task is for Huawei Cloud'):
+        _clouds.vendor_params(params, 'huawei', 'huawei')
+    # for the other cloud the shared name is not used at all
+    assert _clouds.vendor_params(dict(params, endpoint='x.myhuaweicloud.com'), 'huawei', 'alibaba')['endpoint'] is None

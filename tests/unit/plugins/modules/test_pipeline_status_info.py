@@ -486,3 +486,72 @@ def test_failure_in_a_later_chunk_reports_requests(fake_http, run_module, no_sle
     assert result['requests'] == 2
     assert result['error_code'] == 'DEVPIPE.00011003'
     assert no_sleep == []
+
+
+# -- Yunxiao Flow (Alibaba Cloud) ----------------------------------------------------------------------------
+ORG = 'org-unit-0001'
+YX_TOKEN = 'unit-yunxiao-token-0001'
+YX_BASE = 'https://yunxiao.example.test'
+FLOW_LATEST = '/oapi/v1/flow/organizations/%s/pipelines/%%s/runs/latestPipelineRun' % ORG
+
+
+def flow_args(**kwargs):
+    base = dict(organization_id=ORG, yunxiao_token=YX_TOKEN, yunxiao_base_url=YX_BASE, pipeline_ids=['1001'])
+    base.update(kwargs)
+    return base
+
+
+def flow_run(pid, status):
+    return {'pipelineRunId': pid * 10, 'pipelineId': pid, 'status': status, 'startTime': 1700000000000, 'stages': []}
+
+
+def test_flow_ids_read_the_flow_api_with_the_same_report(fake_http, run_module):
+    fake_http.reply('GET', FLOW_LATEST % 1001, flow_run(1001, 'SUCCESS'))
+    fake_http.reply('GET', FLOW_LATEST % 1011, flow_run(1011, 'RUNNING'))
+    fake_http.add('GET', FLOW_LATEST % 1007, dict(status=404, json={'errorCode': 'InvalidPipelineRun.NotFound'}))
+    result = run_module(pipeline_status_info, flow_args(pipeline_ids=['1001', '1007', '1011'],
+                                                        query="pipelines[?status=='RUNNING'].pipeline_id"),
+                        check_mode=True)
+    assert not result.get('failed') and result['changed'] is False
+    assert [p['pipeline_id'] for p in result['pipelines']] == ['1001', '1011']
+    assert result['pipelines'][0]['succeeded'] is True and result['pipelines'][1]['finished'] is False
+    assert result['missing'] == ['1007'] and result['missing_reasons'] == {'1007': 'never_ran'}
+    assert result['summary'] == {'RUNNING': 1, 'SUCCESS': 1} and result['query_result'] == ['1011']
+    assert result['requests'] == 3 and result['http_retries'] == 0
+    assert len(fake_http.calls) == 3 and not fake_http.acting()
+
+
+@pytest.mark.parametrize('extra, message', [
+    (dict(pipeline_ids=['1001', 'a' * 32]), "mixes Alibaba Cloud Flow ids (numbers, e.g. '1001') and Huawei Cloud CodeArts ids (e.g. 'aaaa"),
+    (dict(cloud='huawei', project_id=PROJECT), 'cloud=huawei does not fit the ids given, which are Alibaba ids'),
+    (dict(cloud='alibaba', pipeline_ids=['a' * 32]), 'cloud=alibaba does not fit the ids given, which are Huawei ids'),
+    (dict(organization_id=None), 'organization_id is required for Alibaba Cloud'),
+])
+def test_cloud_choice_errors_send_nothing(fake_http, run_module, extra, message):
+    result = run_module(pipeline_status_info, flow_args(**extra))
+    assert result['failed'] and message in result['msg'], result['msg']
+    assert fake_http.calls == [] and result['requests'] == 0
+
+
+def test_codearts_ids_without_project_id_fail_before_any_request(fake_http, run_module):
+    result = run_module(pipeline_status_info, dict(endpoint=ENDPOINT, auth_token=TOKEN, pipeline_ids=['a' * 32]))
+    assert result['failed'] and 'project_id is required' in result['msg'] and fake_http.calls == []
+
+
+def test_defaults_for_both_clouds_reach_the_right_one(fake_http, run_module):
+    """module_defaults of both groups: CodeArts ids go to Huawei with Huawei's endpoint, Flow ids to Flow."""
+    both = dict(args(), organization_id=ORG, yunxiao_token=YX_TOKEN, yunxiao_base_url=YX_BASE)
+    fake_http.reply('POST', STATUS_PATH, [run('a' * 32)])
+    result = run_module(pipeline_status_info, both)
+    assert not result.get('failed') and 'missing_reasons' not in result
+    assert fake_http.calls[0].url.startswith(ENDPOINT) and 'x-yunxiao-token' not in fake_http.calls[0].headers
+    fake_http.reply('GET', FLOW_LATEST % 1001, flow_run(1001, 'FAIL'))
+    both.pop('auth_token')
+    result = run_module(pipeline_status_info, dict(both, pipeline_ids=['1001']))
+    assert result['summary'] == {'FAIL': 1}
+    assert fake_http.calls[1].url.startswith(YX_BASE) and 'X-Auth-Token' not in fake_http.calls[1].headers
+
+
+def test_empty_list_without_cloud_reads_nothing(fake_http, run_module):
+    result = run_module(pipeline_status_info, dict(pipeline_ids=[], query='summary'))
+    assert result['pipelines'] == [] and result['query_result'] == {} and fake_http.calls == []

@@ -85,7 +85,9 @@ def test_v5_given_run_skips_list(fake_http, run_module):
     fake_http.add('POST', DECIDE, dict(status=200, json={'success': True}))
     res = run_module(stage_review, args(pipeline_run_id=RUN))
     assert res['changed'] is True
-    assert fake_http.paths() == ['GET ' + DETAIL, 'POST ' + BASE + '/pipeline-runs/%s/jobs/%s/steps/%s/pass' % (RUN, JOB, STEP)]
+    # read, decide, read back (the run's status after the decision)
+    assert fake_http.paths() == ['GET ' + DETAIL, 'POST ' + BASE + '/pipeline-runs/%s/jobs/%s/steps/%s/pass' % (RUN, JOB, STEP),
+                                 'GET ' + DETAIL]
     assert acting(fake_http)[0].query == {}
 
 
