@@ -39,6 +39,13 @@ class Clock:
         """Current emulated epoch seconds."""
         return self.base + (time.monotonic() - self.mono) / self.time_scale
 
+    def rescale(self, time_scale):
+        """From now on, emulated time runs at ``time_scale`` (it goes on from where it is, no jump)."""
+        scale = float(time_scale)
+        if not scale > 0:
+            raise ValueError('time_scale must be a positive number')
+        self.base, self.mono, self.time_scale = self.now(), time.monotonic(), scale
+
 
 def ms(seconds):
     """Epoch seconds -> integer milliseconds (None stays None)."""
