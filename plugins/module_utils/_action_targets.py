@@ -211,7 +211,7 @@ def read_subject(backend, target, params, run_id=None):
         return Subject(record, record, step, step.get('status') if step else None, target.step_table(), found)
     if action == 'cancel_queued':
         entry = target.queue_entry(record['id']) if target.statuses.live(record.get('status')) else None
-        return Subject(record, record, entry, record.get('status') if entry else None, target.statuses, entry)
+        return Subject(record, record, entry, record.get('status'), target.statuses, entry)
     return Subject(record, record, record, record.get('status'), target.statuses)
 
 
