@@ -13,8 +13,10 @@ What the task acts on (``choose_target``): ``target`` when given, else the ident
 2. else any of ``run_id``, ``job_id``, ``job_name``, ``stage_name``, ``step_id``, ``step_name``: by the form
    of ``pipeline_id`` -- 1 to 20 digits, a job of an Alibaba Cloud Flow run (``target=job``); 32 letters and
    digits, a Huawei Cloud CodeArts run (``target=run``); anything else is an argument error;
-3. else a Huawei Cloud ServiceStage release task (``target=release_task``), the 0.1.0 meaning of
-   ``pipeline_id`` + ``action``, unchanged.
+3. else, for an action of a release task (``start``, ``stop``, ``continue``, ``approval``, ``retry``,
+   ``rollback``), a Huawei Cloud ServiceStage release task (``target=release_task``), the 0.1.0 meaning of
+   ``pipeline_id`` + ``action``, unchanged; the other actions (``resume``, ``cancel_queued``, ``skip``) go by the
+   form of ``pipeline_id`` as in 2.
 
 ``target=run`` is always CodeArts, ``target=job`` Flow (or AppStack with its options); ``cloud`` and
 ``target``, when given, must fit what the options say. Every mismatch is an ``OptionError`` before any
@@ -68,7 +70,7 @@ def choose_backend(params):
     form = id_cloud(pid) if pid is not None else None
     if appstack:
         backend = 'appstack'
-    elif target == 'release_task' or (target is None and not runjob):
+    elif target == 'release_task' or (target is None and not runjob and params['action'] in ACTIONS['release_task']):
         backend = 'release_task'
     elif form == 'alibaba':
         backend = 'flow'
@@ -200,6 +202,8 @@ def read_subject(backend, target, params, run_id=None):
         job = _find_job(run, params, target.describe(record['number']))
         return Subject(record, run, job, job.get('status'), target.step_table())
     rid = run_id or params.get('run_id')
+    if backend == 'codearts' and action == 'cancel_queued':
+        return _queued_subject(target, rid)
     record = target.get(rid) if rid is not None else target.get(target.id_of(_newest(target)))
     if backend == 'flow':
         job = _find_job(record, params, target.describe(record['id']))
@@ -209,10 +213,19 @@ def read_subject(backend, target, params, run_id=None):
                                    params.get('step_name'))
         step = found[1] if found else None
         return Subject(record, record, step, step.get('status') if step else None, target.step_table(), found)
-    if action == 'cancel_queued':
-        entry = target.queue_entry(record['id']) if target.statuses.live(record.get('status')) else None
-        return Subject(record, record, entry, record.get('status'), target.statuses, entry)
     return Subject(record, record, record, record.get('status'), target.statuses)
+
+
+def _queued_subject(target, run_id):
+    """cancel_queued: the run ``run_id`` and its queue entry, or (no ``run_id``) the run queued last -- else the
+    newest run, with no entry."""
+    if run_id is not None:
+        record = target.get(run_id)
+        entry = target.queue_entry(record['id']) if target.statuses.live(record.get('status')) else None
+    else:
+        entry = target.queue_entry()
+        record = target.get(entry['pipeline_run_id'] if entry else target.id_of(_newest(target)))
+    return Subject(record, record, entry, record.get('status'), target.statuses, entry)
 
 
 def _newest(target):

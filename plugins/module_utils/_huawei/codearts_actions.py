@@ -12,7 +12,8 @@ CONTRACTS-2 sections 9.1 (queue helpers) and 9.5, ``P`` = ``/v5/{project_id}/api
 - ``retry``: ``PUT P/pipeline-runs/{run}/retry``, no body -> ``{"success": bool}`` (a queued answer,
   ``DEVPIPE.00011169``/``00011170`` with ``error.queue_id``, is a retry that waits in the queue);
 - ``resume``: ``POST P/pipeline-runs/{run}/jobs/{job run id}/steps/{step run id}/resume``, no body;
-- ``cancel_queued``: ``GET P/queued-pipeline?limit=&offset=`` to find the run's queue id, then
+- ``cancel_queued``: ``GET P/queued-pipeline?limit=&offset=`` to find the run's queue id (without a run id:
+  the run queued last), then
   ``POST /v5/{project_id}/api/pipelines/{pipeline_id}/{run}/cancel-queuing/{queue_id}`` with ``{}``.
 
 Reads and normalisation come from ``codearts_runs`` (``CodeArtsRuns.get`` / ``list``). Which run statuses
@@ -46,19 +47,24 @@ class CodeArtsRunActions(CodeArtsRuns):
 
     actions = RUN_ACTIONS
 
-    def queue_entry(self, run_id):
-        """The entry of run ``run_id`` in the pipeline's queue (``{id, pipeline_run_id, ...}``) or None."""
-        path = self._path('queued-pipeline')
+    def queued(self):
+        """Every entry of the pipeline's queue (``{id, pipeline_run_id, enqueue_time, ...}``), page by page."""
+        path, found = self._path('queued-pipeline'), []
         for page in range(QUEUE_PAGES):
             data = self.client.call('GET', path, query=dict(limit=QUEUE_PAGE, offset=page * QUEUE_PAGE))
             items = data.get('queuedPipelines') if isinstance(data, dict) else None
             items = [i for i in items if isinstance(i, dict)] if isinstance(items, list) else []
-            for item in items:
-                if str(item.get('pipeline_run_id')) == str(run_id):
-                    return item
+            found.extend(items)
             if len(items) < QUEUE_PAGE:
-                return None
-        return None
+                break
+        return found
+
+    def queue_entry(self, run_id=None):
+        """The queue entry of run ``run_id``, or (``run_id`` None) of the run queued last; None when none is."""
+        entries = self.queued()
+        if run_id is None:
+            return max(entries, key=lambda item: str(item.get('enqueue_time') or '')) if entries else None
+        return next((item for item in entries if str(item.get('pipeline_run_id')) == str(run_id)), None)
 
     def paused_step(self, run, job_id=None, job_name=None, step_id=None, step_name=None):
         """``(job, step)`` of the run that ``resume`` continues: the step named (by id or name) in the job named,

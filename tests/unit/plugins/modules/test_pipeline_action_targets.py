@@ -191,6 +191,22 @@ def test_codearts_cancel_queued(fake_http, run_module):
     assert fake_http.calls[1].query == {'limit': ['10'], 'offset': ['0']}
 
 
+def test_codearts_cancel_queued_without_run_id_takes_the_run_queued_last(fake_http, run_module):
+    fake_http.add('GET', P + '/queued-pipeline', dict(status=200, json={'queuedPipelines': [
+        {'id': 'q0', 'pipeline_run_id': 'r0', 'status': 'QUEUED', 'enqueue_time': '2026-01-01 10:00:00'},
+        {'id': 'q1', 'pipeline_run_id': RUN, 'status': 'QUEUED', 'enqueue_time': '2026-01-01 10:05:00'}]}),
+        dict(status=200, json={'queuedPipelines': []}))
+    fake_http.add('GET', P + '/pipeline-runs/detail', cdetail('RUNNING', 'INIT', 'INIT'),
+                  cdetail('CANCELED', 'CANCELED', 'CANCELED'))
+    cancel = '/v5/%s/api/pipelines/%s/%s/cancel-queuing/q1' % (PROJECT, CPID, RUN)
+    fake_http.reply('POST', cancel, {'success': True})
+    result = run_module(pipeline_action, hw(action='cancel_queued', wait=False))
+    assert not result.get('failed'), result
+    assert [c.path for c in acting(fake_http)] == [cancel]
+    assert fake_http.calls[1].query == {'pipeline_run_id': [RUN]}
+    assert result['run_id'] == RUN and result['changed'] is True
+
+
 def test_codearts_lost_answer_is_adopted_not_resent(fake_http, run_module, no_sleep):
     fake_http.add('GET', P + '/pipeline-runs/detail', cdetail('FAILED'), cdetail('RUNNING', 'RUNNING', 'RUNNING'))
     fake_http.add('PUT', P + '/pipeline-runs/%s/retry' % RUN, requests.exceptions.ReadTimeout('read timed out'))
