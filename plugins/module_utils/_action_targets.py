@@ -72,17 +72,21 @@ def choose_backend(params):
         backend = 'appstack'
     elif target == 'release_task' or (target is None and not runjob and params['action'] in ACTIONS['release_task']):
         backend = 'release_task'
-    elif form == 'alibaba':
+    elif form == 'alibaba' and target != 'run':
         backend = 'flow'
-    elif form == 'huawei':
+    elif form == 'huawei' and target != 'job':
         backend = 'codearts'
     elif pid is None:
         raise OptionError('pipeline_id is required (a Flow pipeline id of digits or a CodeArts pipeline id of 32 '
                           'letters and digits), or the AppStack options app_name, release_workflow_sn and '
                           'release_stage_sn')
     else:
-        raise OptionError('pipeline_id must be a Flow pipeline id (digits) or a CodeArts pipeline id (32 letters '
-                          'and digits) to act on a %s, not %r' % (target or 'run or job', str(pid)[:80]))
+        raise OptionError('%spipeline_id must be %s, not %r' % (
+            'with target=%s, ' % target if target else '',
+            dict(run='a CodeArts pipeline id (32 letters and digits): runs are acted on on CodeArts',
+                 job='a Flow pipeline id (digits): jobs are acted on on Flow, or on AppStack with its options').get(
+                     target, 'a Flow pipeline id (digits) or a CodeArts pipeline id (32 letters and digits) to act on '
+                             'a run or job'), str(pid)[:80]))
     _check_backend(params, backend, target, appstack, runjob)
     return backend
 
@@ -121,6 +125,8 @@ def _check_backend(params, backend, target, appstack, runjob):
         raise OptionError('%s: steps are only named for action=resume of a CodeArts run' % ', '.join(steps))
     if not _given(params, ('job_id', 'job_name')):
         raise OptionError('job_id or job_name is required to act on %s' % WORDS[backend])
+    if params.get('job_id') is not None:
+        _check_id('job_id', params['job_id'], 'alibaba')
     if backend == 'flow':
         _check_id('pipeline_id', params['pipeline_id'], 'alibaba')
         if params.get('run_id') is not None:

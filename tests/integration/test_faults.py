@@ -362,7 +362,7 @@ def action_flow_suite(api):
                      'positive integer'),
            bad_input('resume-on-flow', dict(base, action='resume'), 'does not apply to a job of a Flow run'),
            bad_input('step-on-flow', dict(base, step_name='build'), 'steps are only named'),
-           bad_input('target-mismatch', dict(base, target='run'), 'target=run does not fit')]
+           bad_input('target-mismatch', dict(base, target='run'), 'with target=run, pipeline_id must be a CodeArts')]
     )
 
 

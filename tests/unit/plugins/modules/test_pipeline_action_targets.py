@@ -97,7 +97,7 @@ def test_choose_backend(params, backend):
 @pytest.mark.parametrize('params, words', [
     (dict(pipeline_id='x', action='retry', job_name='j'), 'must be a Flow pipeline id'),
     (dict(pipeline_id=CPID, action='skip', target='run'), 'does not apply to a CodeArts pipeline run'),
-    (dict(pipeline_id=CPID, action='retry', target='job', job_name='j'), 'target=job does not fit'),
+    (dict(pipeline_id=CPID, action='retry', target='job', job_name='j'), 'with target=job, pipeline_id must be a Flow'),
     (dict(pipeline_id='1002', action='retry', job_name='j', cloud='huawei'), 'cloud=huawei does not fit'),
     (dict(pipeline_id='1002', action='retry', run_id='7'), 'job_id or job_name is required'),
     (dict(pipeline_id='1002', action='continue', job_name='j'), 'action=continue does not apply'),
