@@ -37,7 +37,7 @@ import functools
 
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._alibaba import client as alibaba_client
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._alibaba import flow_jobs
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils._clouds import vendor_params
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._clouds import dual_argument_spec, vendor_params
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._engine import OptionError, Outcome, await_run, judge
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._http import ApiError, check_base_url, guarded_action
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._huawei import codearts_actions, servicestage
@@ -333,11 +333,9 @@ def _job_of(subject):
     return None
 
 
-
 def action_argument_spec():
     """The options of ``pipeline_action``: both clouds' connection options (``_clouds``), the 0.1.0 options of a
     release task action, and the options that name a run, job, step or AppStack execution."""
-    from ansible_collections.devops_cloud.pipelines.plugins.module_utils._clouds import dual_argument_spec
     spec = dual_argument_spec()
     spec.update(
         target=dict(type='str', choices=list(TARGETS)),

@@ -290,6 +290,15 @@ def slow(rows, time_scale=2.0):
     return [dict(row, time_scale=time_scale) for row in rows]
 
 
+def dropped_and_500(verb, call, method, path, setup=None):
+    """A lost answer after the server acted (adopted, one act) and a 500 (not sent again) on the acting call."""
+    extra = dict(setup=setup) if setup is not None else {}
+    return [scenario('%s-dropped-after-acting' % verb, call, [rule(path, method, kind='act_then_drop')],
+                     ok=True, acted=1, hits=1, acts=1, adopted=True, **extra),
+            scenario('%s-500' % verb, call, [rule(path, method, status=500)],
+                     ok=False, acted=0, hits=1, acts=1, status=500, msg=['HTTP 500', 'not sent again'], **extra)]
+
+
 CA_FAILED, CA_PAUSED = 'c0000000000000000000000000000002', 'c0000000000000000000000000000007'
 
 
@@ -307,18 +316,12 @@ def action_codearts_suite():
         slow(read_bursts(base, 'GET', r'/pipeline-runs/detail$', acted=1, records=None)
              + act_faults(base, 'PUT', r'/pipeline-runs/[0-9a-f]{32}/retry$', 'APIGW.0500')
              + data_faults(base, 'POST', r'/pipeline-runs/list$', 'APIGW.0500'))
-        + [scenario('resume-dropped-after-acting', resume, [rule(r'/steps/[0-9a-f]{32}/resume$', 'POST', kind='act_then_drop')],
-                    ok=True, acted=1, hits=1, acts=1, adopted=True),
-           scenario('resume-500', resume, [rule(r'/steps/[0-9a-f]{32}/resume$', 'POST', status=500)],
-                    ok=False, acted=0, hits=1, acts=1, status=500, msg=['HTTP 500', 'not sent again']),
-           scenario('stop-dropped-after-acting', stop, [rule(r'/pipeline-runs/[0-9a-f]{32}/stop$', 'POST', kind='act_then_drop')],
+        + dropped_and_500('resume', resume, 'POST', r'/steps/[0-9a-f]{32}/resume$')
+        + [scenario('stop-dropped-after-acting', stop, [rule(r'/pipeline-runs/[0-9a-f]{32}/stop$', 'POST', kind='act_then_drop')],
                     ok=True, acted=1, hits=1, acts=1, adopted=True),
            scenario('stop-503', stop, [rule(r'/pipeline-runs/[0-9a-f]{32}/stop$', 'POST', status=503)],
                     ok=True, acted=1, hits=1, acts=2)]
-        + slow([scenario('cancel-dropped-after-acting', cancel, [rule(r'/cancel-queuing/[0-9a-f]{32}$', 'POST', kind='act_then_drop')],
-                         setup=queued, ok=True, acted=1, hits=1, acts=1, adopted=True),
-                scenario('cancel-500', cancel, [rule(r'/cancel-queuing/[0-9a-f]{32}$', 'POST', status=500)],
-                         setup=queued, ok=False, acted=0, hits=1, acts=1, status=500, msg=['HTTP 500', 'not sent again'])])
+        + slow(dropped_and_500('cancel', cancel, 'POST', r'/cancel-queuing/[0-9a-f]{32}$', setup=queued))
         + huawei_auth(base)
         + [bad_input('id-neither-flow-nor-codearts', dict(base, pipeline_id='pipe-one'), 'pipeline_id must be a Flow'),
            bad_input('run-id-of-flow', dict(base, run_id='7'), 'run_id', 'CodeArts'),
@@ -349,14 +352,8 @@ def action_flow_suite(api):
          + act_faults(base, 'PUT', stop, code, drop=True)
          + data_faults(base, 'GET', listing, code)
          + alibaba_auth(base, api)]
-        + [scenario('skip-dropped-after-acting', dict(base, action='skip'), [rule(skip, 'PUT', kind='act_then_drop')],
-                    setup=gated, ok=True, acted=1, hits=1, acts=1, adopted=True),
-           scenario('skip-500', dict(base, action='skip'), [rule(skip, 'PUT', status=500)],
-                    setup=gated, ok=False, acted=0, hits=1, acts=1, status=500, msg=['HTTP 500', 'not sent again'])]
-        + slow([scenario('retry-dropped-after-acting', retry_call, [rule(retry, 'PUT', kind='act_then_drop')],
-                         setup=failed, ok=True, acted=1, hits=1, acts=1, adopted=True),
-                scenario('retry-500', retry_call, [rule(retry, 'PUT', status=500)],
-                         setup=failed, ok=False, acted=0, hits=1, acts=1, status=500, msg=['HTTP 500', 'not sent again'])])
+        + dropped_and_500('skip', dict(base, action='skip'), 'PUT', skip, setup=gated)
+        + slow(dropped_and_500('retry', retry_call, 'PUT', retry, setup=failed))
         + [bad_input('job-missing', dict(base, job_name=None, run_id='1'), 'job_id or job_name is required'),
            bad_input('run-id-of-codearts', dict(base, run_id='c64dfcfc3cbf7f043d605b1a7d12d711'), 'run_id',
                      'positive integer'),
@@ -382,10 +379,7 @@ def action_appstack_suite():
          + act_faults(base, 'POST', r'/executions/\d+(:|%3A)skip$', code, drop=True)
          + data_faults(base, 'GET', listing, code)
          + alibaba_auth(base, 'yunxiao')]
-        + slow([scenario('retry-dropped-after-acting', retry, [rule(r'/executions/\d+(:|%3A)retry$', 'POST', kind='act_then_drop')],
-                         setup=broken, ok=True, acted=1, hits=1, acts=1, adopted=True),
-                scenario('retry-500', retry, [rule(r'/executions/\d+(:|%3A)retry$', 'POST', status=500)],
-                         setup=broken, ok=False, acted=0, hits=1, acts=1, status=500, msg=['HTTP 500', 'not sent again'])])
+        + slow(dropped_and_500('retry', retry, 'POST', r'/executions/\d+(:|%3A)retry$', setup=broken))
         + [bad_input('aksk-only', dict(base, api='openapi', yunxiao_token=None), 'only on the Yunxiao token API',
                      'yunxiao_token'),
            bad_input('stage-incomplete', dict(base, release_workflow_sn=None), 'release_workflow_sn is required'),
