@@ -107,7 +107,9 @@ def _check_backend(params, backend, target, appstack, runjob):
         if runjob:
             raise OptionError('%s cannot be used with target=release_task' % ', '.join(runjob))
         if not params.get('pipeline_id'):
-            raise OptionError('pipeline_id (the release task id) is required for a ServiceStage release task')
+            # the 0.1.0 wording (pipeline_id was a required option then)
+            raise OptionError('missing required arguments: pipeline_id (the release task id; or name a run or job, '
+                              'see target)')
         return
     foreign = _given(params, RELEASE_TASK_OPTIONS) + (['skip_if_succeeded'] if params.get('skip_if_succeeded') else [])
     if foreign:

@@ -323,7 +323,7 @@ def action_codearts_suite():
                     ok=True, acted=1, hits=1, acts=2)]
         + slow(dropped_and_500('cancel', cancel, 'POST', r'/cancel-queuing/[0-9a-f]{32}$', setup=queued))
         + huawei_auth(base)
-        + [bad_input('id-neither-flow-nor-codearts', dict(base, pipeline_id='pipe-one'), 'pipeline_id must be a Flow'),
+        + [bad_input('id-neither-flow-nor-codearts', dict(base, pipeline_id='pipe-one'), 'with target=run, pipeline_id must be a CodeArts'),
            bad_input('run-id-of-flow', dict(base, run_id='7'), 'run_id', 'CodeArts'),
            bad_input('job-with-run-stop', dict(base, action='stop', job_name='build'), 'only named with action=resume'),
            bad_input('cloud-mismatch', dict(base, cloud='alibaba'), 'cloud=alibaba does not fit'),

@@ -107,7 +107,7 @@ def test_choose_backend(params, backend):
     (dict(app_name='a', release_workflow_sn='w', release_stage_sn='s', action='stop', job_name='x'),
      'does not apply to a job of an AppStack'),
     (dict(pipeline_id='4105b37a', action='resume', target='release_task', job_name='x'), 'does not apply'),
-    (dict(action='stop'), 'pipeline_id (the release task id) is required'),
+    (dict(action='stop'), 'missing required arguments: pipeline_id'),
     (dict(pipeline_id='0', action='retry', job_name='j'), 'must be a positive integer'),
 ])
 def test_choose_backend_refuses(params, words):
