@@ -12,6 +12,9 @@ the least any client can do (a plain Python script: imports plus the minimal req
 Scenarios (``--only KEY``, repeatable; default: all):
 
 * ``wait``: start a 20 s Flow run and wait for it (module vs ``uri`` + ``until``/``retries``/``delay``).
+* ``codearts_wait``: the same for a 20 s CodeArts run (``pipeline_run cloud=huawei`` vs ``uri``: ``RunPipeline``, then
+  ``ShowPipelineRunDetail`` in an ``until`` loop). The pipeline (``CODEARTS_LONG``, one 20 s ``Build`` stage) is
+  added to the emulator's fixture by ``bench_fixture`` for the benchmark only.
 * ``fanin``: latest status of 1,000 CodeArts pipelines (module vs ``uri`` looped over ``batch(100)``,
   plus the floor script ``bench/floor_fan_in.py``; the per-id ``uri`` loop only with
   ``--per-id-baseline``, it takes about 11 minutes a repetition).
@@ -31,6 +34,7 @@ of a results file without measuring). Usage, from the repo root in the test venv
 
 import argparse
 import collections
+import functools
 import json
 import math
 import os
@@ -53,6 +57,8 @@ HW_TOKEN = 'hw-emu-token-0001'
 HW_PROJECT = '0f1e2d3c4b5a69788796a5b4c3d2e1f0'
 ORG = '60d54f3daccf2bbd6659f3ad'
 LONG_PIPELINE = '1004'
+CODEARTS_LONG = 'd0000000000000000000000000000001'  # bench_fixture: never ran, a start runs one 20 s stage
+FIXTURE = os.path.join(ROOT, 'tests', 'emulator', 'fixture.json')
 STATUS_MODULE = os.path.join(ROOT, 'plugins', 'modules', 'pipeline_status_info.py')
 FLOOR_SCRIPT = os.path.join(BENCH, 'floor_fan_in.py')  # also the module floor_fan_in of the bench plays
 URI_BATCH = 100  # the batch size of the uri baseline (bench/playbooks/fan_in_uri_batched.yml)
@@ -69,12 +75,25 @@ def admin(url, path, method='GET', body=None):
     return json.loads(raw) if raw else None
 
 
+def bench_fixture(path):
+    """Write the emulator's fixture plus the pipelines only the benchmark uses to ``path``; returns ``path``."""
+    with open(FIXTURE) as handle:
+        fixture = json.load(handle)
+    codearts = fixture['huawei']['codearts']
+    codearts['templates']['bench-long'] = [{'stage': 'Build', 'job': 'build', 'seconds': 20}]
+    codearts['pipelines'][CODEARTS_LONG] = {'name': 'ca-bench-long', 'initial': None, 'template': 'bench-long'}
+    with open(path, 'w') as handle:
+        json.dump(fixture, handle)
+    return path
+
+
 class Emulator:
     """The emulator as a separate process (so its CPU time is not the benchmark's)."""
 
-    def __init__(self, time_scale):
-        self.proc = subprocess.Popen([sys.executable, '-m', 'tests.emulator', '--port', '0', '--time-scale', str(time_scale)],
-                                     cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    def __init__(self, time_scale, fixture=None):
+        args = ['--fixture', fixture] if fixture else []
+        self.proc = subprocess.Popen([sys.executable, '-m', 'tests.emulator', '--port', '0', '--time-scale', str(time_scale)]
+                                     + args, cwd=ROOT, stdout=subprocess.PIPE, text=True)
         line = self.proc.stdout.readline().strip()
         if not line.startswith('EMULATOR_URL='):
             raise SystemExit('emulator did not start: %r' % line)
@@ -189,26 +208,52 @@ def fmt(stat, unit='s'):
 
 
 # -- scenario: start-and-wait ----------------------------------------------------------------------
-def run_end_seconds(emu_url, run_id):
-    req = urllib.request.Request('%s/oapi/v1/flow/organizations/%s/pipelines/%s/runs/%s' % (emu_url, ORG, LONG_PIPELINE, run_id),
-                                 headers={'x-yunxiao-token': YUNXIAO_TOKEN})
+def read_json(url, headers):
+    req = urllib.request.Request(url, headers=headers)
     with urllib.request.urlopen(req, timeout=30) as resp:
-        run = json.loads(resp.read())
-    end = run.get('endTime') or run.get('updateTime')  # the token API's run carries updateTime
-    return end / 1000.0 if isinstance(end, (int, float)) else None
+        return json.loads(resp.read())
 
 
-def start_and_wait(ctx, variant):
-    """One start of a 20 s Flow run and the wait for its end."""
+def end_seconds(value):
+    return value / 1000.0 if isinstance(value, (int, float)) and value else None
+
+
+def flow_run_end(emu_url, run_id):
+    run = read_json('%s/oapi/v1/flow/organizations/%s/pipelines/%s/runs/%s' % (emu_url, ORG, LONG_PIPELINE, run_id),
+                    {'x-yunxiao-token': YUNXIAO_TOKEN})
+    return end_seconds(run.get('endTime') or run.get('updateTime'))  # the token API's run carries updateTime
+
+
+def codearts_run_end(emu_url, run_id):
+    run = read_json('%s/v5/%s/api/pipelines/%s/pipeline-runs/detail?pipeline_run_id=%s' % (emu_url, HW_PROJECT, CODEARTS_LONG, run_id),
+                    {'X-Auth-Token': HW_TOKEN})
+    return end_seconds(run.get('end_time'))
+
+
+# One start-and-wait benchmark: its title, the playbook of each variant, their extra vars, the end of a run
+# (seconds since the epoch) and which logged request is a status read of the run.
+WaitBench = collections.namedtuple('WaitBench', 'title plays extra run_end is_read')
+
+FLOW_WAIT = WaitBench(
+    'start-and-wait', dict(module='start_wait_module.yml', uri='start_wait_uri.yml'),
+    dict(yunxiao_token=YUNXIAO_TOKEN, org_id=ORG, pipeline_id=LONG_PIPELINE), flow_run_end,
+    lambda entry, run_id: entry['method'] == 'GET' and entry['path'].endswith('/runs/%s' % run_id))
+CODEARTS_WAIT = WaitBench(
+    'CodeArts start-and-wait', dict(module='codearts_wait_module.yml', uri='codearts_wait_uri.yml'),
+    dict(hw_token=HW_TOKEN, hw_project_id=HW_PROJECT, pipeline_id=CODEARTS_LONG), codearts_run_end,
+    lambda entry, run_id: entry.get('operation') == 'ShowPipelineRunDetail' and run_id in json.dumps(entry.get('query')))
+
+
+def start_and_wait(ctx, bench, variant):
+    """One start of a 20 s run and the wait for its end."""
     emu, interval = ctx.emu, ctx.opts.poll_interval
     emu.clear_log()
-    play = 'start_wait_module.yml' if variant == 'module' else 'start_wait_uri.yml'
-    started, ended, wall, facts = playbook(ctx, play, dict(emulator_url=emu.url, yunxiao_token=YUNXIAO_TOKEN, org_id=ORG,
-                                                           pipeline_id=LONG_PIPELINE, poll_interval=interval))
+    started, ended, wall, facts = playbook(ctx, bench.plays[variant], dict(bench.extra, emulator_url=emu.url,
+                                                                           poll_interval=interval))
     log = [e for e in emu.log() if e['time'] >= started - 1]
-    run_id = facts['run_id']
-    run_end = run_end_seconds(emu.url, run_id)
-    reads = [e for e in log if e['method'] == 'GET' and e['path'].endswith('/runs/%s' % run_id)]
+    run_id = str(facts['run_id'])
+    run_end = bench.run_end(emu.url, run_id)
+    reads = [e for e in log if bench.is_read(e, run_id)]
     terminal_read = reads[-1]['time'] if reads else None
     gaps = [b['time'] - a['time'] for a, b in zip(reads, reads[1:])]
     return dict(
@@ -221,16 +266,16 @@ def start_and_wait(ctx, variant):
     )
 
 
-def run_wait(ctx):
+def wait_scenario(bench, ctx):
     # One unmeasured run first, so the pipeline has the run history any pipeline in use has.
-    start_and_wait(ctx, 'uri')
-    samples = in_turn(ctx.opts.reps, [(v, lambda v=v: start_and_wait(ctx, v)) for v in ('module', 'uri')], 'start-and-wait')
+    start_and_wait(ctx, bench, 'uri')
+    samples = in_turn(ctx.opts.reps, [(v, lambda v=v: start_and_wait(ctx, bench, v)) for v in ('module', 'uri')], bench.title)
     return dict(poll_interval=ctx.opts.poll_interval, **dict((k, summarize(v)) for k, v in samples.items()))
 
 
-def rows_wait(res):
+def wait_rows(bench, res):
     mod, uri = res['module'], res['uri']
-    scenario = 'start-and-wait (20 s run, poll %ss)' % res['poll_interval']
+    scenario = '%s (20 s run, poll %ss)' % (bench.title, res['poll_interval'])
     rows = []
     for key, label in (('detect_s', 'detection latency after the run ended'), ('exit_after_end_s', 'playbook exit after the run ended'),
                        ('requests', 'HTTP requests'), ('polls', 'status reads'), ('mean_poll_gap_s', 'mean gap between reads'),
@@ -238,6 +283,10 @@ def rows_wait(res):
         unit = '' if key in ('requests', 'polls') else 's'
         rows.append((scenario, label, fmt(mod[key], unit), ('' if rows else 'uri + until: ') + fmt(uri[key], unit), ''))
     return rows
+
+
+run_wait, rows_wait = functools.partial(wait_scenario, FLOW_WAIT), functools.partial(wait_rows, FLOW_WAIT)
+run_codearts_wait, rows_codearts_wait = functools.partial(wait_scenario, CODEARTS_WAIT), functools.partial(wait_rows, CODEARTS_WAIT)
 
 
 # -- scenario: fan-in ------------------------------------------------------------------------------
@@ -518,6 +567,7 @@ Scenario = collections.namedtuple('Scenario', 'key run rows')
 
 SCENARIOS = (
     Scenario('wait', run_wait, rows_wait),
+    Scenario('codearts_wait', run_codearts_wait, rows_codearts_wait),
     Scenario('fanin', run_fanin, rows_fanin),
     Scenario('profile', run_profile, rows_profile),
     Scenario('overhead', run_overhead, rows_overhead),
@@ -569,7 +619,9 @@ def main():
     only = opts.only or keys
     results_file = os.path.join(RESULTS, 'results.json')
     results = load(results_file)
-    emu = Emulator(time_scale=1.0)
+    handle, fixture = tempfile.mkstemp(prefix='dcp-bench-fixture-', suffix='.json')
+    os.close(handle)
+    emu = Emulator(time_scale=1.0, fixture=bench_fixture(fixture))
     ctx = None
     try:
         ctx = Context(emu, opts)
@@ -582,6 +634,7 @@ def main():
                     json.dump(results, handle, indent=2)
     finally:
         emu.stop()
+        os.unlink(fixture)
         if ctx is not None:
             shutil.rmtree(ctx.tmp, ignore_errors=True)
     print(table(results))

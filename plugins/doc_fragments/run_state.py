@@ -46,4 +46,31 @@ options:
     type: bool
     default: false
     version_added: 0.1.0
+  start_new:
+    description:
+      - With V(false) the task starts no run. With O(state=started) or O(state=finished) it follows the live run
+        (waiting as O(wait) and O(state) say), or, when none is live, reports the newest run as it ended (and with
+        O(state=finished) fails when that run did not succeed); no run at all is no change.
+      - Use it to go on waiting for a run after a decision at a gate (O(wait_until=gate)), without the risk of
+        starting a new run when that run ended in the meantime.
+    type: bool
+    default: true
+    version_added: 0.1.0
+  wait_until:
+    description:
+      - What ends a wait (O(wait=true) or O(state=finished)).
+      - V(end) waits until the run ends, also while it waits at a gate for a manual decision (a manual review,
+        checkpoint, delay or validation job); when O(wait_timeout) passes at a gate, the failure message names
+        the gate.
+      - V(gate) also returns as soon as the run waits at a gate, without failing (also with O(state=finished)),
+        with RV(at_gate=true) and RV(gate) describing it, so that the next task (for example
+        M(devops_cloud.pipelines.stage_review), which finds gates the same way and takes the names and ids of
+        RV(gate)) or an AWX/Tower workflow approval node decides it. A run that already waits at a gate returns at
+        the first read. A run that ends first is judged as with V(end). Then follow the same run to its end with
+        O(start_new=false).
+      - Not used with O(state=canceled), nor when the task does not wait.
+    type: str
+    choices: [end, gate]
+    default: end
+    version_added: 0.1.0
 '''

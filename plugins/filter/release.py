@@ -26,6 +26,10 @@ _UNITS = ('auto', 'ms', 's')
 STEP_KEYS = ('key', 'name', 'kind', 'id', 'status', 'started', 'duration', 'url', 'detail')
 HEADER = ('#', 'STEP', 'KIND', 'ID', 'STATUS', 'STARTED', 'DURATION', 'LINK')
 DEFAULT_OK_STATUSES = ('succeeded', 'passed', 'agreed', 'continued', 'skipped', 'accepted', 'not waiting')
+# A release that a role ended cleanly at a gate (for a person, or an AWX workflow approval node, to decide):
+# the step of the gate, and the steps it left, carry these statuses.
+STOPPED_STATUS = 'stopped at gate'
+LEFT_STATUS = 'not run'
 
 
 # ------------------------------------------------------------------------------------------------ times
@@ -233,7 +237,9 @@ def _started_cell(value):
 
 def summary_table(steps, title='Release summary', ok_statuses=DEFAULT_OK_STATUSES, show_details=True):
     """The lines of the release summary: a title with the overall result, a header, one aligned line per
-    step and, with ``show_details``, the step's detail under it."""
+    step and, with ``show_details``, the step's detail under it. The result is SUCCEEDED (every status in
+    ``ok_statuses``), STOPPED AT A GATE (the other steps are one ``stopped at gate`` and those ``not run``
+    after it) or FAILED."""
     steps = _step_list(steps, 'the steps')
     for step in steps:
         if not isinstance(step, Mapping):
@@ -260,6 +266,9 @@ def summary_table(steps, title='Release summary', ok_statuses=DEFAULT_OK_STATUSE
     failed = [step for step in steps if step.get('status') not in ok_statuses]
     if not steps:
         verdict = 'no step recorded'
+    elif failed and any(step.get('status') == STOPPED_STATUS for step in failed) and all(
+            step.get('status') in (STOPPED_STATUS, LEFT_STATUS) for step in failed):
+        verdict = 'STOPPED AT A GATE'
     else:
         verdict = 'FAILED' if failed else 'SUCCEEDED'
     lines = ['%s: %s (%d step%s)' % (title, verdict, len(steps), '' if len(steps) == 1 else 's')]

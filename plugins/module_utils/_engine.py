@@ -45,6 +45,7 @@ from ansible_collections.devops_cloud.pipelines.plugins.module_utils._status imp
 )
 
 STATES = ('started', 'finished', 'canceled')
+WAIT_UNTIL = ('end', 'gate')  # what ends a wait: the run's end only, or also a gate the run waits at
 RECENT_RUNS = 5  # successful runs whose median duration paces the polling of a fresh run
 
 
@@ -99,6 +100,8 @@ def run_state_argument_spec(id_option, id_type):
     )
     spec[id_option] = dict(type=id_type)
     spec.update(wait_argument_spec(wait=False))
+    spec['wait_until'] = dict(type='str', default='end', choices=list(WAIT_UNTIL))
+    spec['start_new'] = dict(type='bool', default=True)
     spec.update(failure_argument_spec())
     return spec
 
@@ -179,12 +182,25 @@ class Outcome:
         self.elapsed = 0.0
         self.polls = 0
         self.expected_duration = None  # typical seconds of recent successful runs, when known
+        self.gate = None         # the gate (``_gates.gate``) a ``stop_at_gate`` wait stopped at
+
+    @property
+    def at_gate(self):
+        """True when a ``stop_at_gate`` wait ended because the run waits at a gate."""
+        return self.gate is not None
 
 
 def ensure_from_params(target, params, check_mode=False, id_option='run_id', outcome=None, **kwargs):
     """``ensure_run`` with a module's options (see ``run_state_argument_spec``); errors name the options."""
     if params.get(id_option) is not None and params['state'] != 'canceled':
         raise OptionError('%s is only used with state=canceled (got state=%s)' % (id_option, params['state']))
+    wait_until = params.get('wait_until') or 'end'
+    if wait_until not in WAIT_UNTIL:
+        raise OptionError('wait_until must be one of %s (got %r)' % (', '.join(WAIT_UNTIL), wait_until))
+    if wait_until == 'gate' and params['state'] == 'canceled':
+        raise OptionError('wait_until=gate is only used with state=started or state=finished (got state=canceled)')
+    kwargs.setdefault('stop_at_gate', wait_until == 'gate')
+    kwargs.setdefault('start_new', params.get('start_new', True) is not False)
     return ensure_run(target, params['state'], force=params.get('force', False), run_id=params.get(id_option),
                       wait=params.get('wait', False), wait_timeout=params['wait_timeout'],
                       poll_interval=params['poll_interval'], check_mode=check_mode,
@@ -192,7 +208,8 @@ def ensure_from_params(target, params, check_mode=False, id_option='run_id', out
 
 
 def ensure_run(target, state, force=False, run_id=None, wait=False, wait_timeout=1800, poll_interval=5.0,
-               check_mode=False, skip_if_succeeded=False, outcome=None, sleep=None, clock=None, guard=None):
+               check_mode=False, skip_if_succeeded=False, outcome=None, sleep=None, clock=None, guard=None,
+               stop_at_gate=False, start_new=True):
     """Bring ``target`` to ``state`` and return an ``Outcome``.
 
     ``started``: a live run is reused (action ``existing``) unless ``force``. With ``skip_if_succeeded``
@@ -204,7 +221,9 @@ def ensure_run(target, state, force=False, run_id=None, wait=False, wait_timeout
     ``canceled``: stops ``run_id``, or every live run; nothing live is no change.
     Check mode only reads. Waiting (``wait`` or ``finished``) reads until the status settles or
     ``wait_timeout`` seconds pass in all (``outcome.timed_out``), paced by the typical duration of recent
-    successes for a fresh run. Options are checked before any request (``OptionError``).
+    successes for a fresh run. With ``stop_at_gate`` the wait also ends as soon as the run waits at a gate
+    (``_gates.at_gate``), which ``outcome.gate`` then holds. Without ``start_new`` nothing is started: when no
+    run is live (nor reused), the newest run is the one reported (and judged), action ``none``. Options are checked before any request (``OptionError``).
     """
     if state not in STATES:
         raise OptionError('state must be one of %s (got %r)' % (', '.join(STATES), state))
@@ -216,13 +235,13 @@ def ensure_run(target, state, force=False, run_id=None, wait=False, wait_timeout
     if state == 'canceled':
         records = _cancel(target, outcome, run_id, check_mode, guard)
     else:
-        records = _start(target, outcome, force, check_mode, skip_if_succeeded, guard)
+        records = _start(target, outcome, force, check_mode, skip_if_succeeded, guard, start_new)
     if records and not check_mode and (wait or state == 'finished'):
-        _wait(target, outcome, records, wait_timeout, poll_interval, sleep, clock)
+        _wait(target, outcome, records, wait_timeout, poll_interval, sleep, clock, stop_at_gate)
     return outcome
 
 
-def _start(target, outcome, force, check_mode, skip_if_succeeded, guard):
+def _start(target, outcome, force, check_mode, skip_if_succeeded, guard, start_new=True):
     table = target.statuses
     runs = target.list()
     live = [r for r in runs if table.live(target.status_of(r))]
@@ -237,6 +256,10 @@ def _start(target, outcome, force, check_mode, skip_if_succeeded, guard):
             outcome.action = 'skipped_succeeded'
             outcome.record = reused
             return []
+    if not start_new:
+        # follow only: the newest run as it ended (nothing to wait for), or nothing when the pipeline never ran
+        outcome.record = target.get(target.id_of(runs[0])) if runs else None
+        return []
     if check_mode:
         outcome.changed = True
         outcome.action = 'would_start'
@@ -302,34 +325,55 @@ def _cancel(target, outcome, run_id, check_mode, guard):
     return stopped
 
 
-def _wait(target, outcome, records, timeout, interval, sleep, clock):
-    """Wait for every record to settle, within ``timeout`` seconds in all."""
+def _wait(target, outcome, records, timeout, interval, sleep, clock, stop_at_gate=False):
+    """Wait for every record to settle (or, with ``stop_at_gate``, to wait at a gate), within ``timeout`` seconds
+    in all."""
     outcome.waited = True
     expected = outcome.expected_duration if outcome.action in ('started', 'adopted') else None
     for index, record in enumerate(records):
         records[index] = await_run(target, outcome, target.id_of(record), record, max(0, timeout - outcome.elapsed),
-                                   interval, sleep=sleep, clock=clock, schedule=poll_schedule(interval, expected))
+                                   interval, sleep=sleep, clock=clock, schedule=poll_schedule(interval, expected),
+                                   stop_at_gate=stop_at_gate)
         if index == 0:
             outcome.record = records[index]
-        if outcome.timed_out:
+        if outcome.timed_out or outcome.gate is not None:
             return
 
 
+def _gate_of(target, record):
+    """``_gates.at_gate`` (imported here: ``_gates`` imports this module for ``OptionError``)."""
+    from ansible_collections.devops_cloud.pipelines.plugins.module_utils._gates import at_gate
+    return at_gate(target, record)
+
+
 def await_run(target, outcome, run_id, first=None, wait_timeout=1800, poll_interval=5.0, sleep=None, clock=None,
-              schedule=None):
+              schedule=None, stop_at_gate=False):
     """Read run ``run_id`` until it settles (``target.statuses``) or ``wait_timeout`` seconds pass; return its
     last state. The wait starts from ``first`` when the caller holds a fresh state (for example the answer of
     the acting call), and reads at once when it is None. ``outcome`` counts the seconds and reads and, when
     time runs out, gets ``timed_out`` and the ``unfinished`` state; ``judge`` words the verdict.
-    ``schedule``: ``_http.poll_schedule``."""
+    ``schedule``: ``_http.poll_schedule``. With ``stop_at_gate`` the wait also ends when the run waits at a
+    gate (``_gates.at_gate``, read from each state while the run is live); ``outcome.gate`` gets that gate."""
     outcome.waited = True
-    result = wait_for(functools.partial(target.get, run_id), lambda rec: target.statuses.settled(target.status_of(rec)),
+    seen = {}
+
+    def done(rec):
+        if target.statuses.settled(target.status_of(rec)):
+            return True
+        if stop_at_gate:
+            seen['gate'] = _gate_of(target, rec)
+            return seen['gate'] is not None
+        return False
+
+    result = wait_for(functools.partial(target.get, run_id), done,
                       wait_timeout, poll_interval, sleep=sleep, clock=clock, first=first, schedule=schedule)
     outcome.elapsed += result.elapsed
     outcome.polls += result.polls
     if not result.done:
         outcome.timed_out = True
         outcome.unfinished = result.state
+    elif stop_at_gate and not target.statuses.settled(target.status_of(result.state)):
+        outcome.gate = seen.get('gate')
     return result.state
 
 
@@ -347,6 +391,10 @@ def judge(outcome, state, target, wait_timeout, run=None):
     ``failing_stage`` and ``failing_job``, and with ``state=finished`` fails:
     ``<run> ended FAIL: stage 'Test' job 'unit' (FAIL)``. ``run`` is the record holding the stages when
     it is not ``outcome.record`` itself (for example the pipeline run behind a release stage execution).
+    When the run waits at a gate the target knows (``_gates.at_gate`` on ``run`` or the record), the timeout
+    message names it instead: ``...; it waits at a gate: validation at stage 'Deploy' job 'approve' (WAITING,
+    pending)``. A wait that stopped at a gate (``stop_at_gate``) is no failure, whatever ``state``: the extra
+    keys are ``gate`` (the gate) and ``at_gate: true``.
     """
     record = outcome.unfinished if outcome.timed_out and outcome.unfinished is not None else outcome.record
     if record is None:
@@ -361,9 +409,15 @@ def judge(outcome, state, target, wait_timeout, run=None):
         step = current_step(detail, steps)
         if describe_step(step):
             msg += ', at %s' % describe_step(step)
-        if table.waiting(status) and not (step[2] is not None and steps.waiting(step[2])):
+        found = _gate_of(target, detail)
+        if found is not None:
+            from ansible_collections.devops_cloud.pipelines.plugins.module_utils._gates import gate_summary
+            msg += '; it waits at a gate: %s' % gate_summary(found)
+        elif table.waiting(status) and not (step[2] is not None and steps.waiting(step[2])):
             msg += '; it waits at a gate for a manual decision'
         return msg, {}
+    if outcome.gate is not None and not table.settled(status):
+        return None, dict(gate=outcome.gate, at_gate=True)
     if not table.settled(status) or table.succeeded(status):
         return None, {}
     stage, job, job_status = failing_step(detail, steps)

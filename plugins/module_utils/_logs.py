@@ -355,6 +355,36 @@ def failure_report(run, step_table, fetch_log=None, lines=DEFAULT_LINES, secrets
     return report
 
 
+def no_report(log_error):
+    """A failure report that names no place and holds no log, with ``log_error`` saying why."""
+    return dict(stage=None, job=None, step=None, status=None, message=None, log_tail=[], log_url=None,
+                log_error=log_error)
+
+
+def safe_failure_report(run, step_table, **kwargs):
+    """``failure_report`` that never raises: the report is an extra, the outcome it explains stands."""
+    try:
+        return failure_report(run, step_table, **kwargs)
+    except Exception as err:  # pylint: disable=broad-except
+        return no_report('the failure report could not be built: %s' % type(err).__name__)
+
+
+def read_failure(target, run_id, lines=DEFAULT_LINES, secrets=(), current=False, log_url=None):
+    """The failure report of run ``run_id`` of ``target`` (a ``_engine.RunTarget``): the run read in full with
+    ``target.get``, its log through ``target.fetch_log``; ``log_url`` when neither names a link. Never raises: a
+    run that cannot be read leaves no place and says why in ``log_error``."""
+    try:
+        run = target.get(run_id)
+    except Exception as err:  # pylint: disable=broad-except  # the report is an extra, the outcome stands
+        report = no_report(_short('the run could not be read: %s' % (err if isinstance(err, ApiError)
+                                                                     else type(err).__name__), secrets))
+    else:
+        report = safe_failure_report(run, target.step_table(), fetch_log=getattr(target, 'fetch_log', None),
+                                     lines=lines, secrets=secrets, current=current)
+    report['log_url'] = report.get('log_url') or log_url
+    return report
+
+
 def _picked(report, where, step, redact):
     """The step the hook chose (``where['step']``, when the run showed none) goes into the report."""
     picked = where.get('step')

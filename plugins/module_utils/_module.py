@@ -24,7 +24,7 @@ from ansible_collections.devops_cloud.pipelines.plugins.module_utils._http impor
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._logs import (
     DEFAULT_LINES,
     failure_message,
-    failure_report,
+    safe_failure_report,
     validate_log_lines,
 )
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._status import CANCELED, FAILURE
@@ -92,6 +92,8 @@ class PipelineModule(CheckedModule):
         msg, extras = judge(outcome, self.params.get('state', 'finished'), target, self.params.get('wait_timeout'),
                             run=run)
         result.update(extras)
+        if 'wait_until' in self.params:
+            result.setdefault('at_gate', False)
         self.finish(result, self.report_failure(result, outcome, target, msg, run=run))
 
     def secret_values(self):
@@ -114,14 +116,10 @@ class PipelineModule(CheckedModule):
             return msg
         record = outcome.unfinished if outcome.timed_out and outcome.unfinished is not None else outcome.record
         lines = self.params.get('failure_log_lines')
-        try:
-            failure = failure_report(run if run is not None else record, target.step_table(),
-                                     fetch_log=getattr(target, 'fetch_log', None),
-                                     lines=DEFAULT_LINES if lines is None else lines, secrets=self.secret_values(),
-                                     current=outcome.timed_out, record=record)
-        except Exception as err:  # pylint: disable=broad-except  # the report is an extra, the outcome stands
-            failure = dict(stage=None, job=None, step=None, status=None, message=None, log_tail=[],
-                           log_url=None, log_error='the failure report could not be built: %s' % type(err).__name__)
+        failure = safe_failure_report(run if run is not None else record, target.step_table(),
+                                      fetch_log=getattr(target, 'fetch_log', None),
+                                      lines=DEFAULT_LINES if lines is None else lines, secrets=self.secret_values(),
+                                      current=outcome.timed_out, record=record)
         failure['log_url'] = failure.get('log_url') or result.get('url')
         result['failure'] = failure
         if not msg:

@@ -12,7 +12,9 @@ Nothing here knows a vendor. A backend hands ``Watch`` what it reads:
 - ``statuses``: its run ``_status.StatusTable``; ``key``: the field of a run that holds the pipeline id;
 - ``requests()``: the requests sent so far;
 - optionally ``missing_reasons()``: ``{id: reason}`` of the ids of the last ``latest`` without a run, for an API
-  that tells why (a pipeline that never ran, an unknown one); the report then has ``missing_reasons`` too.
+  that tells why (a pipeline that never ran, an unknown one); the report then has ``missing_reasons`` too;
+- ``run_target(pipeline_id)``: the ``_engine.RunTarget`` of one pipeline over the same client, whose ``get`` and
+  ``fetch_log`` give the failure reports of a wait (``failure_reports``).
 
 The report is ``{pipelines, missing, summary}``: every run plus ``finished`` (its status is terminal) and
 ``succeeded``, in the order of the ids; the ids without a run; the number of pipelines per status.
@@ -28,6 +30,8 @@ from ansible.module_utils.basic import missing_required_lib
 
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._engine import OptionError
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._http import wait_for
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._logs import failure_message, read_failure
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._status import CANCELED, FAILURE
 
 try:
     import jmespath
@@ -39,6 +43,7 @@ except ImportError:  # pragma: no cover - exercised only without jmespath
 
 FINISHED = 'finished'   # the wait_until keyword: every listed run has a final status
 SHOWN_PENDING = 10      # runs named in the message of a wait that timed out
+MAX_FAILURES = 5        # pipelines a wait reports in ``failures`` (each costs a run read and its log)
 UNKNOWN_STATUS = 'UNKNOWN'
 
 
@@ -197,3 +202,34 @@ class Watch:
             return all_finished(report)
         result.update(report)  # what a failure to evaluate the expression reports
         return truth(evaluate('wait_until', self.condition, report))
+
+
+# -- failure reports of a wait --------------------------------------------------------------------------------
+def failure_reports(backend, report, timed_out, lines, secrets=(), limit=MAX_FAILURES):
+    """``failures`` of a wait that ended: for the first ``limit`` pipelines of ``report`` (in its order) whose
+    latest run ended failed or canceled, or, when the wait ``timed_out``, has not finished, the
+    ``_logs.read_failure`` of that run (read in full and its log through ``backend.run_target``), with
+    ``pipeline_id``, ``pipeline_run_id`` and ``finished`` (the run had ended; else it is where the run was).
+    ``lines``: ``failure_log_lines`` (0 reads no log). Never raises: what cannot be read ends in the entry's
+    ``log_error``."""
+    table = backend.statuses
+    picked = [item for item in report.get('pipelines') or []
+              if table.kind(item.get('status')) in (FAILURE, CANCELED) or (timed_out and not item['finished'])]
+    failures = []
+    for item in picked[:limit]:
+        pid, run_id = item.get(backend.key), item.get('pipeline_run_id')
+        entry = dict(pipeline_id=pid, pipeline_run_id=run_id, finished=item['finished'])
+        entry.update(read_failure(backend.run_target(pid), run_id, lines=lines, secrets=secrets,
+                                  current=not item['finished'], log_url=item.get('detail_url')))
+        failures.append(entry)
+    return failures
+
+
+def failure_of_wait(failures, msg):
+    """``(failure, msg)`` of a wait that timed out with message ``msg``: the entry of ``failures`` of the first
+    pipeline that had not finished (None when none is reported) and ``msg`` naming where that run was, its log
+    error and last log lines."""
+    failure = next((entry for entry in failures if not entry['finished']), None)
+    if failure is None:
+        return None, msg
+    return failure, failure_message(msg, failure, label='pipeline %s was at' % failure['pipeline_id'])

@@ -397,6 +397,20 @@ EXAMPLES = r'''
     auth_token: "{{ hw_token }}"
     pipeline_id: 3a1e7c5bd9f04a8e9d7b6c5a4f3e2d1c
     state: canceled
+
+- name: Run the gated pipeline and stop waiting at its validation job, so that the next task decides it
+  devops_cloud.pipelines.pipeline_run:
+    organization_id: "{{ yunxiao_org_id }}"
+    yunxiao_token: "{{ yunxiao_token }}"
+    pipeline_id: 1234568
+    state: finished
+    wait_until: gate
+  register: gated
+
+- name: Say where it waits
+  ansible.builtin.debug:
+    msg: "Waits at {{ gated.gate.kind }} job {{ gated.gate.job }} of stage {{ gated.gate.stage }}"
+  when: gated.at_gate
 '''
 
 RETURN = r'''
@@ -478,7 +492,9 @@ run:
     stages:
       description:
         - Stages in order, each with C(name), C(status), C(start_time), C(end_time) and C(jobs)
-          (each with C(id), C(name), C(status), C(start_time), C(end_time)).
+          (each with C(id), C(name), C(status), C(start_time), C(end_time); Flow also C(actions), the action
+          types the API offers on the job in lower case, for example C(passpipelinevalidate) on a waiting
+          validation job).
         - CodeArts adds C(id) and C(identifier) to stages, C(pre) and C(post) (stage entry and exit steps), and
           C(identifier), C(message) and C(steps) (C(id), C(name), C(task), C(status), times) to jobs; its times are
           milliseconds since the epoch too.
@@ -495,6 +511,7 @@ run:
               status: SUCCESS
               start_time: 1735689600000
               end_time: 1735689660000
+              actions: []
 run_id:
   description:
     - ID of the run (the real ID the server assigned). V(null) when RV(run) is V(null).
@@ -543,6 +560,26 @@ failing_stage:
   returned: when the run ended with another status than C(SUCCESS)
   type: str
   sample: Test
+at_gate:
+  description: Whether the wait ended because the run waits at a gate (O(wait_until=gate)); RV(gate) then says which.
+  returned: always, except when the task fails before it reads the run
+  type: bool
+  sample: true
+gate:
+  description:
+    - The gate the run waits at, when the wait stopped there (O(wait_until=gate)).
+    - The gate as M(devops_cloud.pipelines.stage_review) finds it (the same locator per cloud), so its values feed
+      that module's options. C(stage), C(job), C(step) are the names a person sees (O(devops_cloud.pipelines.stage_review#module:stage_name),
+      O(devops_cloud.pipelines.stage_review#module:job_name), O(devops_cloud.pipelines.stage_review#module:step_name);
+      null where the API has no such level) and C(kind) its O(devops_cloud.pipelines.stage_review#module:gate_kind).
+    - C(kind) is C(manual_review), C(checkpoint) (a stage-entry checkpoint) or C(delay) on CodeArts, C(validation)
+      on Flow (a job that offers the pass and refuse actions). C(ids) holds C(run_id) (the run) and C(job_id), plus
+      C(stage_id) and C(step_id) on CodeArts; C(status) is the gate's own status, C(state) is C(pending).
+      CodeArts adds C(task) (the step's plugin) and C(job_status).
+  returned: when RV(at_gate) is true
+  type: dict
+  sample: {"kind": "validation", "stage": "Test", "job": "approve", "step": null, "ids": {"run_id": 3, "job_id": 7},
+           "status": "WAITING", "state": "pending", "pending": true, "decided_by": null, "decided_at": null}
 failing_job:
   description: Name of the job that failed or was stopped, when the run ended without success.
   returned: when the run ended with another status than C(SUCCESS)

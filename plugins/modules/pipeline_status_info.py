@@ -83,6 +83,8 @@ options:
         (in JMESPath terms: anything but V(false), V(null), an empty string, list or object; V(0) is true),
         for example V(length(pipelines[?status=='RUNNING']\\) == `0`)."
       - When O(wait_timeout) passes first, the task fails with the last state read.
+      - When the wait ends, RV(failures) tells where the runs that ended failed or canceled failed, and, after a
+        timeout, where the runs that had not finished were, with the last lines of their logs.
       - An invalid expression fails the task before any request is sent.
     type: str
   wait_timeout:
@@ -98,6 +100,16 @@ options:
       - Only used with O(wait_until). More than 0, at most 31536000 (365 days).
     type: float
     default: 5.0
+  failure_log_lines:
+    description:
+      - How many of the last lines of the failing (or current) step's log each entry of RV(failures) returns in
+        RV(failures[].log_tail).
+      - V(0) does not read any log. From V(0) to V(1000); checked before any request.
+      - The log is read in pages and bounded as in M(devops_cloud.pipelines.pipeline_run) (at most 256 KiB are kept,
+        a longer line keeps its end); every line is decoded, stripped of colour codes and scrubbed of secrets.
+      - Only used with O(wait_until).
+    type: int
+    default: 50
 extends_documentation_fragment:
   - devops_cloud.pipelines.clouds
   - devops_cloud.pipelines.huawei
@@ -152,6 +164,17 @@ notes:
     O(read_timeout); the first request that fails ends the read."
   - The status reads are retried on connection errors, HTTP 429 and 5xx answers (see O(max_retries)); an
     HTTP 200 answer that carries a vendor error body fails the task with that error.
+  - "Failure reports (with O(wait_until) only; a plain read sends nothing more): when the wait ends, the module
+    reports in RV(failures) the first 5 pipelines, in the order of O(pipeline_ids), whose latest run ended failed
+    or canceled (CodeArts C(FAILED), C(CANCELED), C(IGNORED); Flow C(FAIL), C(CANCELED)) and, after a timeout,
+    whose latest run had not finished. Each costs one read of that run in full (CodeArts C(ShowPipelineRunDetail),
+    Flow C(GetPipelineRun)) and the log calls of M(devops_cloud.pipelines.pipeline_run) (CodeArts
+    C(ShowPipelineLog) of the failing step; Flow the job's log, with a token the failing step's log), none with
+    O(failure_log_lines=0). A run or log that cannot be read (HTTP 403, 404, 5xx, a timeout) leaves that entry
+    without log lines and with RV(failures[].log_error) saying why; the task's outcome stays the wait's own."
+  - "Runs that ended failed or canceled do not fail the task: a wait that holds succeeds with RV(failures) filled
+    (use it, or RV(pipelines), to decide). A wait that times out fails the task; its message then names where the
+    first run that had not finished was, and quotes the last lines of its log, and RV(failure) is that run's entry."
 seealso:
   - name: BatchShowPipelinesLatestStatus API reference
     description: Obtaining pipeline statuses in batches (CodeArts Pipeline API reference).
@@ -360,6 +383,75 @@ http_retries:
   returned: always
   type: int
   sample: 0
+failures:
+  description:
+    - When O(wait_until) is set and the wait ended (it held or timed out), one entry per pipeline whose latest run
+      ended failed or canceled and, after a timeout, per pipeline whose latest run had not finished; at most 5,
+      in the order of O(pipeline_ids). Empty when there is none.
+    - Secrets are masked as C(********).
+  returned: when O(wait_until) is set and the wait ended
+  type: list
+  elements: dict
+  sample:
+    - pipeline_id: c0000000000000000000000000000002
+      pipeline_run_id: 5f0c2b1e9d8a4c7b8e6f4a3b2c1d0e9f
+      finished: true
+      stage: Test
+      job: unit-test
+      step: run-tests
+      status: FAILED
+      message: Step execution failed
+      log_tail: ["[ERROR] unit-test: 3 tests failed", "Process exited with code 1"]
+      log_url: https://devcloud.cn-north-4.huaweicloud.com/cicd/project/0123/pipeline/detail/abcd
+      log_error: null
+  contains:
+    pipeline_id:
+      description: The pipeline, as in O(pipeline_ids).
+      type: str
+    pipeline_run_id:
+      description: Its latest run, the one reported.
+      type: raw
+    finished:
+      description:
+        - V(true) when the run ended failed or canceled (the entry says where it failed), V(false) when it had not
+          finished when the wait timed out (the entry says where it was).
+      type: bool
+    stage:
+      description: Name of the failing (or current) stage; null when the run shows none.
+      type: str
+    job:
+      description: Name of the failing (or current) job; null when the stage shows none.
+      type: str
+    step:
+      description: Name of the failing (or current) step; null when the job shows none.
+      type: str
+    status:
+      description: Status of that step, else job, else stage, as the API gave it.
+      type: raw
+    message:
+      description: The API's message about the failure (at most 500 characters), or null.
+      type: str
+    log_tail:
+      description:
+        - The last O(failure_log_lines) lines of the log of that step (or job), decoded, without colour codes,
+          scrubbed; empty when the log was not read or could not be.
+      type: list
+      elements: str
+    log_url:
+      description: Link to the console page of the step, job or run.
+      type: str
+    log_error:
+      description:
+        - Why RV(failures[].log_tail) is empty or does not reach the end of the log (for example
+          C(the log could not be read; ... HTTP 403 ...)), or why the run could not be read; null when the log was
+          read, or not asked for (O(failure_log_lines=0)).
+      type: str
+failure:
+  description:
+    - When O(wait_until) timed out, the entry of RV(failures) of the first pipeline whose run had not finished (where it
+      was), as the other waiting modules return C(failure); the task message names the same place.
+  returned: when O(wait_until) timed out and a run had not finished
+  type: dict
 requests:
   description: Number of HTTP requests sent, including retries and the reads of O(wait_until).
   returned: always
@@ -375,8 +467,15 @@ from ansible_collections.devops_cloud.pipelines.plugins.module_utils._engine imp
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._http import check_base_url
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._huawei import codearts
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._huawei.client import HUAWEI_MODULE_KWARGS
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._logs import failure_argument_spec
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._module import PipelineModule
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils._query import NoRuns, Watch, require_jmespath
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._query import (
+    NoRuns,
+    Watch,
+    failure_of_wait,
+    failure_reports,
+    require_jmespath,
+)
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._validate import PIPELINE_STATUS_INFO
 
 FLOW_ID = re.compile(r'^[0-9]{1,20}$')  # Flow pipeline ids are numbers; a CodeArts id has 32 letters and digits
@@ -417,6 +516,7 @@ def main():
         wait_timeout=dict(type='int', default=1800),
         poll_interval=dict(type='float', default=5.0),
     )
+    argument_spec.update(failure_argument_spec())
     module = PipelineModule(PIPELINE_STATUS_INFO, argument_spec, result=dict(requests=0), **HUAWEI_MODULE_KWARGS)
     params = module.params
     result = dict(changed=False, requests=0)
@@ -425,6 +525,14 @@ def main():
         watch = Watch(params['query'], params['wait_until'])
         runs = backend(params, module.client)
         msg = watch.read(runs, params['pipeline_ids'], params['wait_timeout'], params['poll_interval'], result)
+        if params['wait_until'] is not None:
+            result['failures'] = failure_reports(runs, result, msg is not None, params['failure_log_lines'],
+                                                 module.secret_values())
+            result['requests'] = runs.requests()
+            if msg:
+                failure, msg = failure_of_wait(result['failures'], msg)
+                if failure is not None:
+                    result['failure'] = failure
     module.finish(result, msg)
 
 

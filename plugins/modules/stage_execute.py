@@ -202,6 +202,17 @@ EXAMPLES = r'''
     release_workflow_sn: 3f472a12b15d4f418ad6227bb85f787c
     release_stage_sn: 6b4c53eee9a842c6a11235b29d002a81
     state: canceled
+
+- name: Execute the production stage and return when it waits at its validation gate
+  devops_cloud.pipelines.stage_execute:
+    organization_id: "{{ yunxiao_org_id }}"
+    yunxiao_token: "{{ yunxiao_token }}"
+    app_name: demo-app
+    release_workflow_sn: wf-0001
+    release_stage_sn: stage-prod
+    state: finished
+    wait_until: gate
+  register: prod
 '''
 
 RETURN = r'''
@@ -244,7 +255,7 @@ pipeline_run:
   description:
     - The execution's Flow pipeline run, in the shape RV(devops_cloud.pipelines.pipeline_run#module:run) returns
       (C(id), C(pipeline_id), C(status), C(trigger_mode), C(trigger), C(creator_account_id), C(create_time), C(update_time),
-      C(start_time), C(end_time), C(sources), C(stages) with their C(jobs)).
+      C(start_time), C(end_time), C(sources), C(stages) with their C(jobs), each with the C(actions) the API offers).
   returned: when the module waited, and when it found a live or reusable execution without starting one
   type: dict
 url:
@@ -274,6 +285,24 @@ failing_stage:
   returned: when the module waited and the execution ended with another state than C(SUCCESS)
   type: str
   sample: Deploy
+at_gate:
+  description: Whether the wait ended because the run waits at a gate (O(wait_until=gate)); RV(gate) then says which.
+  returned: always, except when the task fails before it reads the run
+  type: bool
+  sample: true
+gate:
+  description:
+    - The gate the run waits at, when the wait stopped there (O(wait_until=gate)).
+    - The gate as M(devops_cloud.pipelines.stage_review) finds it (the same locator), a validation job of the
+      execution's pipeline run (a job that offers the pass and refuse actions). C(kind) is C(validation); C(stage)
+      and C(job) are the names a person sees, C(step) is null; C(ids) holds C(run_id) (the execution number) and
+      C(job_id), what stage_review takes as O(devops_cloud.pipelines.stage_review#module:execution_number) and
+      O(devops_cloud.pipelines.stage_review#module:job_id) (or use C(job) as its
+      O(devops_cloud.pipelines.stage_review#module:job_name)); C(status) is the job's status, C(state) is C(pending).
+  returned: when RV(at_gate) is true
+  type: dict
+  sample: {"kind": "validation", "stage": "Deploy", "job": "validate", "step": null, "ids": {"run_id": "1", "job_id": 7},
+           "status": "WAITING", "state": "pending", "pending": true, "decided_by": null, "decided_at": null}
 failing_job:
   description: Name of the pipeline job that failed or was stopped, when the execution ended without success.
   returned: when the module waited and the execution ended with another state than C(SUCCESS)

@@ -105,3 +105,14 @@ def test_skip_if_succeeded_reuses_the_succeeded_run(playbook, emu, api):
              and e['path'].endswith('/%s' % saved['first']['run_id'])]
     assert reads
     assert_no_secrets(run.output)
+
+
+@pytest.mark.parametrize('api', APIS)
+def test_wait_until_gate(playbook, emu, api):
+    run = playbook('pipeline_run/wait_gate.yml', extra_vars=dict(api=api))
+    assert run.rc == 0, run
+    saved = run.saved('wait_gate')
+    assert saved['flow_gate']['gate']['job'] == 'approve' and saved['flow_gate']['at_gate'] is True
+    assert len(flow_runs(emu, 1003)) == 1
+    assert 'it waits at a gate' in saved['ca_timeout']['msg']
+    assert_no_secrets(run.output)

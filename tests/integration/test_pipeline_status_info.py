@@ -87,9 +87,14 @@ def test_wait_until_finished_and_expression_timeout(playbook, emu):
     assert timed_out['summary'] == {'RUNNING': 1}  # the last state comes with the failure
     assert timed_out['pipelines'][0]['pipeline_id'] == 'a0000000000000000000000000000003'
     assert timed_out['requests'] >= 3
+    # where the run that held the wait back was: its detail read once, and its current step's log
+    assert timed_out['failure']['pipeline_id'] == 'a0000000000000000000000000000003'
+    assert timed_out['failure']['job'] == 'Approval' and timed_out['failure']['finished'] is False
 
     calls = [e for e in log if e.get('operation') == OPERATION]
-    assert len(calls) == finished['requests'] + timed_out['requests']
+    reports = [e for e in log if e.get('operation') in ('ShowPipelineRunDetail', 'ShowPipelineLog')]
+    assert len([e for e in reports if e['operation'] == 'ShowPipelineRunDetail']) == 1
+    assert len(calls) + len(reports) == finished['requests'] + timed_out['requests'] == len(log)
     assert not [e for e in log if e.get('acted')]
 
 
@@ -252,3 +257,89 @@ def test_flow_wrong_credentials(playbook, emu, auth, wrong):
     assert_no_secrets(run.output, json.dumps(result))
     for value in wrong.values():
         assert value not in run.output and value not in json.dumps(result)
+
+
+# -- failure reports of a wait (failures, failure) ------------------------------------------------------------
+LOG_OPERATIONS = ('ShowPipelineLog', 'ShowPipelineExecLog', 'LogPipelineJobRun', 'GetPipelineJobRunLog',
+                  'ListPipelineJobSteps', 'GetPipelineJobStepLog')
+
+
+def log_calls(emu):
+    return [entry for entry in emu.log if entry.get('operation') in LOG_OPERATIONS]
+
+
+def test_wait_reports_the_failed_codearts_run_with_its_log(playbook, emu):
+    ids = ['c0000000000000000000000000000002', 'a0000000000000000000000000000001', 'b0000000000000000000000000000005']
+    run = playbook('pipeline_status_info/failures.yml', extra_vars=dict(ids=ids, lines=5))
+    assert run.rc == 0, run
+    result = run.saved('result')
+    assert not result.get('failed') and 'failure' not in result     # failed runs do not fail the task
+    assert [f['pipeline_id'] for f in result['failures']] == [ids[0], ids[2]]
+    first = result['failures'][0]
+    assert (first['stage'], first['job'], first['step'], first['status'], first['finished']) \
+        == ('Test', 'unit-test', 'run-tests', 'FAILED', True)
+    assert first['log_tail'][-2:] == ['[ERROR] unit-test: 3 tests failed (test_login, test_logout, test_refresh)',
+                                      'Process exited with code 1']
+    assert len(first['log_tail']) == 5 and first['log_error'] is None
+    assert first['log_url'].endswith('/%s/%s' % (ids[0], first['pipeline_run_id']))
+    # one detail read per failed run, then the failing step's log (ShowPipelineLog), and nothing acting
+    details = [e for e in emu.log if e['operation'] == 'ShowPipelineRunDetail']
+    assert sorted(e['path'].split('/')[-3] for e in details) == sorted([ids[0], ids[2]])
+    assert {e['operation'] for e in log_calls(emu)} == {'ShowPipelineLog'}
+    assert not [e for e in emu.log if e['acted']]
+    assert result['requests'] == len(emu.log)
+    assert_no_secrets(run.output, json.dumps(result))
+
+
+def test_failure_log_lines_zero_sends_no_log_call(playbook, emu):
+    run = playbook('pipeline_status_info/failures.yml', extra_vars=dict(ids=['c0000000000000000000000000000002'], lines=0))
+    assert run.rc == 0, run
+    (failure,) = run.saved('result')['failures']
+    assert failure['job'] == 'unit-test' and failure['log_tail'] == [] and failure['log_error'] is None
+    assert log_calls(emu) == []
+    assert [e['operation'] for e in emu.log] == [OPERATION, 'ShowPipelineRunDetail']
+
+
+def test_a_denied_log_leaves_log_error_and_the_timeout_fails_the_task(playbook, emu):
+    # c...08 FAILED, its log calls answer 403; c...03 waits at a manual review, so the wait times out
+    ids = ['c0000000000000000000000000000008', 'c0000000000000000000000000000003']
+    run = playbook('pipeline_status_info/failures.yml', extra_vars=dict(ids=ids, timeout=1))
+    assert run.rc == 0, run
+    result = run.saved('result')
+    assert result['failed'] is True
+    assert result['msg'].startswith("wait_until 'finished' did not hold within 1s")
+    assert '1 not finished: c0000000000000000000000000000003 (RUNNING)' in result['msg']
+    assert "pipeline c0000000000000000000000000000003 was at: stage 'Review'" in result['msg']
+    denied, waiting = result['failures']
+    assert denied['finished'] is True and denied['job'] == 'build' and denied['log_tail'] == []
+    assert 'the log could not be read' in denied['log_error'] and '403' in denied['log_error']
+    assert waiting['finished'] is False and waiting['job'] == 'Approval'
+    assert result['failure'] == waiting
+    assert any(e['status'] == 403 for e in log_calls(emu))
+    assert_no_secrets(run.output, json.dumps(result))
+
+
+def test_a_failing_log_call_never_hides_the_outcome(playbook, emu):
+    emu.add_fault(path='/logs$', status=500, times=20)
+    run = playbook('pipeline_status_info/failures.yml', extra_vars=dict(ids=['c0000000000000000000000000000002']))
+    assert run.rc == 0, run
+    result = run.saved('result')
+    assert not result.get('failed')
+    (failure,) = result['failures']
+    assert failure['job'] == 'unit-test' and failure['log_tail'] == []
+    assert 'the log could not be read' in failure['log_error'] and '500' in failure['log_error']
+
+
+@pytest.mark.parametrize('flow_api, log_operations', [('yunxiao', {'ListPipelineJobSteps', 'GetPipelineJobStepLog'}),
+                                                      ('openapi', {'LogPipelineJobRun'})])
+def test_wait_reports_the_failed_flow_run_with_its_log(playbook, emu, flow_api, log_operations):
+    run = playbook('pipeline_status_info/failures.yml', extra_vars=dict(ids=['10005', '10001'], lines=3,
+                                                                        flow_api=flow_api))
+    assert run.rc == 0, run
+    result = run.saved('result')
+    (failure,) = result['failures']
+    assert failure['pipeline_id'] == '10005' and failure['job'] == 'unit-test' and failure['finished'] is True
+    assert len(failure['log_tail']) == 3 and failure['log_error'] is None, failure
+    assert failure['log_url'] == 'https://flow.aliyun.com/pipelines/10005/builds/%s' % failure['pipeline_run_id']
+    assert {e['operation'] for e in log_calls(emu)} == log_operations
+    assert_no_secrets(run.output, json.dumps(result))

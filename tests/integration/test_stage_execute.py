@@ -101,3 +101,13 @@ def test_skip_if_succeeded_reuses_the_succeeded_execution(playbook, emu, api):
     assert len(executes) == 4 and len(acting(emu)) == 4
     assert saved['again']['execution']['number'] == saved['first']['execution']['number']
     assert_no_secrets(run.output)
+
+
+@pytest.mark.parametrize('api', APIS)
+def test_wait_until_gate(playbook, emu, api):
+    run = playbook('stage_execute/wait_gate.yml', extra_vars=dict(api=api))
+    assert run.rc == 0, run
+    saved = run.saved('wait_gate')
+    assert saved['prod_gate']['at_gate'] is True and saved['prod_gate']['gate']['job']
+    assert len(executions(emu, 'stage-prod')) == 1
+    assert_no_secrets(run.output)

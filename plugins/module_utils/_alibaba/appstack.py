@@ -32,7 +32,8 @@ from ansible_collections.devops_cloud.pipelines.plugins.module_utils._alibaba.cl
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._alibaba.flow import (
     STEP_STATUSES,
     job_log_text,
-    normalize_run,
+    validation_gates,
+    with_actions,
 )
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._engine import OptionError, RunTarget
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._http import ApiError
@@ -129,6 +130,7 @@ class StageExecutions(RunTarget):
     kind = 'release stage execution'
     statuses = EXECUTION_STATUSES
     step_statuses = STEP_STATUSES  # of the stages and jobs of the execution's Flow pipeline run
+    job_name = None  # a job a task names counts as a validation gate (``flow.validation_gates``)
 
     def __init__(self, client, api, organization_id, app_name, workflow_sn, stage_sn, run_params=None):
         self.client = client
@@ -220,12 +222,25 @@ class StageExecutions(RunTarget):
 
     # -- the execution's pipeline run -----------------------------------------------------------------
     def pipeline_run(self, number):
-        """The Flow pipeline run of execution ``number``, normalised as ``flow.normalize_run`` does."""
+        """The Flow pipeline run of execution ``number``, normalised as ``flow.with_actions`` does."""
         data = self._call('GetReleaseStagePipelineRun', 'GET', '%s/executions/%s%s' % (
             self._stage_path(), path_param(number), self._verb('getPipelineRun')))
         if not isinstance(data, dict):
             raise ApiError('unexpected answer reading the pipeline run of %s: not an object' % self.describe(number))
-        return normalize_run(data)
+        return with_actions(data)
+
+    def gate_run(self, number):
+        """``pipeline_run`` as the gates are read from it: ``id`` is the execution number (what a decision
+        names), ``pipeline_run_id`` the Flow run's id."""
+        run = self.pipeline_run(number)
+        run.update(pipeline_run_id=run['id'], id=str(number))
+        return run
+
+    def gates(self, record):
+        """The validation gates of an execution (``flow.validation_gates``): ``record`` is the execution (its
+        pipeline run is read with ``gate_run``) or a pipeline run already read (it has ``stages``)."""
+        run = record if 'stages' in record else self.gate_run(record['number'])
+        return validation_gates(run, self.job_name)
 
     def fetch_log(self, where, lines):
         """The log of the failing job of the execution (``where['record']``), token API only (None on POP)."""

@@ -35,6 +35,7 @@ from ansible_collections.devops_cloud.pipelines.plugins.module_utils._alibaba.cl
     path_param,
 )
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._engine import OptionError, RunTarget
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._gates import gate
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._http import ApiError
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._status import StatusTable
 
@@ -198,6 +199,52 @@ def built_branches(sources, branches):
     return all(str(branch) in built.get(repo_key(repo), ()) for repo, branch in (branches or {}).items())
 
 
+# Validation gates (CONTRACTS-2 sections 10.2 to 10.4), found here for every task that reads Flow runs (also
+# the pipeline run of an AppStack release stage execution): ``stage_review`` decides them (``flow_gates``), a
+# wait with ``wait_until: gate`` stops at them (``_engine``). A validation gate is a job whose ``actions`` offer
+# ``PassPipelineValidate`` / ``RefusePipelineValidate``; it is pending while they are offered and the job has
+# not ended. Once decided, the API lists no actions for the job, so a decided validation job can only be
+# recognised by its name: a job a task names (``job_name``) counts as a validation gate (decided when its
+# status ended, else not reached). The API does not say who decided a gate.
+VALIDATE_ACTIONS = ('passpipelinevalidate', 'refusepipelinevalidate')
+
+
+def _raw_stages(data):
+    data = data if isinstance(data, dict) else {}
+    if isinstance(data.get('pipelineRun'), dict):
+        data = data['pipelineRun']
+    return [s if isinstance(s, dict) else {} for s in data.get('stages') or []]
+
+
+def with_actions(data, pipeline_id=None):
+    """``normalize_run`` of a run answer, each job also carrying the ``actions`` types the API offers (lower
+    case): what tells a validation gate (``validation_gates``)."""
+    run = normalize_run(data, pipeline_id)
+    for stage, raw in zip(run['stages'], _raw_stages(data)):
+        info = raw.get('stageInfo') if isinstance(raw.get('stageInfo'), dict) else raw
+        for job, raw_job in zip(stage['jobs'], info.get('jobs') or []):
+            actions = raw_job.get('actions') if isinstance(raw_job, dict) else None
+            job['actions'] = [str(a.get('type') or '').lower() for a in actions or [] if isinstance(a, dict)]
+    return run
+
+
+def validation_gates(run, job_name=None):
+    """Every validation gate of a run from ``with_actions``, in run order, pending or not (``_gates.gate``
+    dicts with the run and job ids); a job named ``job_name`` counts as one even without actions."""
+    found = []
+    for stage in run.get('stages') or []:
+        for job in stage.get('jobs') or []:
+            offered = any(a in VALIDATE_ACTIONS for a in job.get('actions') or [])
+            if not offered and (job_name is None or job.get('name') != job_name):
+                continue
+            status = job.get('status')
+            pending = offered and not STEP_STATUSES.terminal(status)
+            found.append(gate('validation', stage.get('name'), job.get('name'), None,
+                              ids=dict(run_id=run.get('id'), job_id=job.get('id')), status=status,
+                              table=STEP_STATUSES, pending=pending))
+    return found
+
+
 # -- the backend --------------------------------------------------------------------------------------
 class FlowRuns(RunTarget):
     """Runs of one Flow pipeline (a ``RunTarget``); the subclasses make the calls of one API."""
@@ -205,6 +252,7 @@ class FlowRuns(RunTarget):
     kind = 'pipeline run'
     statuses = RUN_STATUSES
     step_statuses = STEP_STATUSES
+    job_name = None  # a job a task names counts as a validation gate (``validation_gates``)
 
     def __init__(self, client, organization_id, pipeline_id, run_params=None, branches=None):
         self.client = client
@@ -225,10 +273,11 @@ class FlowRuns(RunTarget):
         return sorted(runs, key=lambda run: id_key(run['id']), reverse=True)
 
     def get(self, run_id):
+        """One run, its jobs with the ``actions`` the API offers (``with_actions``: the gates are read from them)."""
         data = self.get_raw(run_id)
         if not isinstance(data, dict):
             raise ApiError('unexpected answer reading %s: not an object' % self.describe(run_id))
-        run = normalize_run(data, self.pipeline_id)
+        run = with_actions(data, self.pipeline_id)
         if run['id'] is None:
             run['id'] = as_int(run_id)
         return run
@@ -244,6 +293,11 @@ class FlowRuns(RunTarget):
             return None
         run = self.get(entry['id'])
         return run if built_branches(run.get('sources'), self.branches) else None
+
+    def gates(self, run):
+        """The validation gates of a run read by ``get`` (``validation_gates``): what ``stage_review`` decides,
+        where a ``wait_until: gate`` wait stops (``_gates.at_gate``) and what a timeout message names."""
+        return validation_gates(run, self.job_name)
 
     def list_raw(self):  # pragma: no cover - abstract
         raise NotImplementedError

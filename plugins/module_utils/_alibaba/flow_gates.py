@@ -6,12 +6,10 @@
 """Validation gates of Yunxiao Flow runs and AppStack release stage executions, ``_gates`` targets (internal
 use only; the API may change without notice).
 
-CONTRACTS-2 sections 10.2 to 10.4. A validation gate is a job of the run (``stages[].stageInfo.jobs[]``)
-whose ``actions`` offer ``PassPipelineValidate`` / ``RefusePipelineValidate``; it is pending while they are
-offered and the job has not ended. Once decided, the API lists no actions for the job, so a decided
-validation job can only be recognised by its name: a job the task names (``job_name``) counts as a
-validation gate (decided when its status ended, else not reached). The API does not say who decided a gate,
-and has no field for a comment. Decisions:
+CONTRACTS-2 sections 10.2 to 10.4. The gates are found by ``flow.validation_gates`` (a job whose ``actions``
+offer ``PassPipelineValidate`` / ``RefusePipelineValidate``, or the job the task names), the one locator that
+the waits of ``pipeline_run`` and ``stage_execute`` (``wait_until: gate``) use too. The API has no field for a
+comment. Decisions:
 
 - Flow, POP (AccessKey): ``PassPipelineValidate`` / ``RefusePipelineValidate``
   ``POST /organization/{org}/pipelines/{pid}/pipelineRuns/{run}/jobs/{jobId}/pass`` | ``/refuse``
@@ -28,54 +26,10 @@ Job ids are integers on POP and may be text on the token API; both are accepted.
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils._alibaba.client import as_int, path_param
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils._alibaba.flow import (
-    RUN_STATUSES,
-    STEP_STATUSES,
-    PopFlow,
-    YunxiaoFlow,
-    normalize_run,
-)
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._alibaba.client import path_param
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._alibaba.flow import RUN_STATUSES, PopFlow, YunxiaoFlow
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._alibaba.appstack import StageExecutions
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils._gates import gate
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._http import ApiError
-
-VALIDATE_ACTIONS = ('passpipelinevalidate', 'refusepipelinevalidate')
-
-
-def _raw_stages(data):
-    data = data if isinstance(data, dict) else {}
-    if isinstance(data.get('pipelineRun'), dict):
-        data = data['pipelineRun']
-    return [s if isinstance(s, dict) else {} for s in data.get('stages') or []]
-
-
-def with_actions(data, pipeline_id=None):
-    """``flow.normalize_run`` of a run answer, each job also carrying the ``actions`` types the API offers
-    (lower case): the normalised shape leaves them out."""
-    run = normalize_run(data, pipeline_id)
-    for stage, raw in zip(run['stages'], _raw_stages(data)):
-        info = raw.get('stageInfo') if isinstance(raw.get('stageInfo'), dict) else raw
-        for job, raw_job in zip(stage['jobs'], info.get('jobs') or []):
-            actions = raw_job.get('actions') if isinstance(raw_job, dict) else None
-            job['actions'] = [str(a.get('type') or '').lower() for a in actions or [] if isinstance(a, dict)]
-    return run
-
-
-def validation_gates(run, job_name=None):
-    """The validation gates of a run from ``with_actions``."""
-    found = []
-    for stage in run.get('stages') or []:
-        for job in stage.get('jobs') or []:
-            offered = any(a in VALIDATE_ACTIONS for a in job.get('actions') or [])
-            if not offered and (job_name is None or job.get('name') != job_name):
-                continue
-            status = job.get('status')
-            pending = offered and not STEP_STATUSES.terminal(status)
-            found.append(gate('validation', stage.get('name'), job.get('name'), None,
-                              ids=dict(run_id=run.get('id'), job_id=job.get('id')), status=status,
-                              table=STEP_STATUSES, pending=pending))
-    return found
 
 
 def _check(answer, what):
@@ -85,9 +39,7 @@ def _check(answer, what):
 
 
 class FlowGatesMixin:
-    """Gates of one Flow pipeline (mixed into ``PopFlow`` / ``YunxiaoFlow``)."""
-
-    job_name = None
+    """Gates of one Flow pipeline (mixed into ``PopFlow`` / ``YunxiaoFlow``, whose ``gates`` find them)."""
 
     def run(self, run_id):
         if run_id is None:
@@ -95,12 +47,7 @@ class FlowGatesMixin:
             if not runs:
                 return None
             run_id = runs[0]['id']
-        run = with_actions(self.get_raw(run_id), self.pipeline_id)
-        run['id'] = run['id'] if run['id'] is not None else as_int(run_id)
-        return run
-
-    def gates(self, run):
-        return validation_gates(run, self.job_name)
+        return self.get(run_id)
 
     def decide(self, item, decision, comment=None):
         ids = item['ids']
@@ -126,7 +73,6 @@ class StageGates(StageExecutions):
     """Validation gates of the executions of one AppStack release stage (the run id is the execution number)."""
 
     statuses = RUN_STATUSES   # of the execution's Flow pipeline run, which is what the gates are read from
-    job_name = None
 
     @staticmethod
     def status_of(record):
@@ -142,17 +88,7 @@ class StageGates(StageExecutions):
             if not executions:
                 return None
             run_id = executions[0]['number']
-        number = str(run_id)
-        data = self._call('GetReleaseStagePipelineRun', 'GET', '%s/executions/%s%s' % (
-            self._stage_path(), path_param(number), self._verb('getPipelineRun')))
-        if not isinstance(data, dict):
-            raise ApiError('unexpected answer reading the pipeline run of %s: not an object' % self.describe(number))
-        run = with_actions(data)
-        run.update(pipeline_run_id=run['id'], id=number)
-        return run
-
-    def gates(self, run):
-        return validation_gates(run, self.job_name)
+        return self.gate_run(run_id)
 
     def decide(self, item, decision, comment=None):
         ids = item['ids']

@@ -51,6 +51,8 @@ from ansible_collections.devops_cloud.pipelines.plugins.module_utils._alibaba.cl
 )
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._alibaba.flow import (
     RUN_STATUSES,
+    PopFlow,
+    YunxiaoFlow,
     normalize_run,
     run_url,
 )
@@ -227,6 +229,12 @@ class FlowLatestRuns:
     def missing_reasons(self):
         """``{id: reason}`` of the ids without a run in the last ``latest``."""
         return dict(self.reasons)
+
+    def run_target(self, pipeline_id):
+        """The runs of one pipeline over the same client (``flow.YunxiaoFlow`` or ``flow.PopFlow``: the run and
+        its job log), its requests counted here too."""
+        cls = YunxiaoFlow if self.api == 'yunxiao' else PopFlow
+        return cls(self.client, self.organization_id, as_int(pipeline_id))
 
 
 def entry(pid, data):

@@ -116,6 +116,12 @@ class LatestRuns:
     def requests(self):
         return self.client.requests_sent
 
+    def run_target(self, pipeline_id):
+        """The runs of one pipeline (``codearts_runs.CodeArtsRuns``: ShowPipelineRunDetail, ShowPipelineLog)."""
+        # imported here: codearts_runs imports this module (RUN_STATUSES)
+        from ansible_collections.devops_cloud.pipelines.plugins.module_utils._huawei.codearts_runs import CodeArtsRuns
+        return CodeArtsRuns(self.client, self.project_id, pipeline_id)
+
 
 def latest_runs(params, register=None):
     """The backend of ``pipeline_status_info``; ``register`` gets the new client (for its retry count)."""

@@ -17,66 +17,27 @@ CONTRACTS-2 section 10.1; ``R`` is ``/v5/{project_id}/api/pipelines/{pipeline_id
 - delayed execution: a job step whose plugin is ``official_devcloud_delay`` ->
   ``POST R/jobs/{job_run_id}/steps/{step_run_id}/delay-pass`` or ``/delay-refuse`` (no comment field).
 
-Every call answers ``{"success": bool}``. The plugin names are not documented by Huawei: they are matched
-loosely (case-insensitive substrings), and a step the task names (``step_name``) counts as a gate even when
-its plugin is not recognised. A gate step waits while its status is not terminal (RUNNING, also PAUSED,
-SUSPEND and unknown values); a step without a status, ``INIT`` or ``QUEUED`` was not reached. The run detail
-does not say who decided a gate.
+Every call answers ``{"success": bool}``. The gates are found by ``codearts_runs.run_gates`` (the plugin names
+it matches, when a gate step waits), the one locator that ``pipeline_run``'s ``wait_until: gate`` uses too; a
+step the task names (``step_name``) counts as a gate even when its plugin is not recognised.
 """
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._engine import OptionError
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils._gates import gate
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._http import ApiError
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._huawei.client import make_client, path_param
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._huawei.codearts_runs import (
     SERVICE,
-    STEP_STATUSES,
     CodeArtsRuns,
 )
 
-REVIEW_MARKERS = ('manualreview', 'manual_review', 'checkpoint')
-DELAY_MARKERS = ('delay',)
-ENTRY_MARKERS = ('manualtrigger', 'manual_trigger') + REVIEW_MARKERS
 KINDS = ('manual_review', 'checkpoint', 'delay')
 # The last path segment(s) of each kind's decision.
 VERBS = dict(manual_review=dict(passed='pass', refused='refuse'),
              checkpoint=dict(passed='manual/pass', refused='manual/refuse'),
              delay=dict(passed='delay-pass', refused='delay-refuse'))
-
-
-def _has(task, markers):
-    text = str(task or '').lower()
-    return any(marker in text for marker in markers)
-
-
-def step_kind(step, entry=False, named=False):
-    """The gate kind of a normalised step, or None: ``entry`` for a ``pre[]`` step, ``named`` when the task
-    named it (then an unrecognised plugin counts as a manual review, or as the checkpoint in ``pre[]``)."""
-    task = step.get('task')
-    if entry:
-        return 'checkpoint' if named or _has(task, ENTRY_MARKERS) else None
-    if _has(task, DELAY_MARKERS):
-        return 'delay'
-    if named or _has(task, REVIEW_MARKERS):
-        return 'manual_review'
-    return None
-
-
-def step_gate(kind, run_id, stage, step, job=None):
-    """The ``_gates.gate`` of one step (``stage``, ``job`` normalised as ``codearts_runs`` does)."""
-    ids = dict(run_id=run_id, stage_id=stage.get('id'), step_id=step.get('id'))
-    if job is not None:
-        ids['job_id'] = job.get('id')
-    status = step.get('status')
-    reached = status is not None and STEP_STATUSES.kind(status) != 'idle'
-    found = gate(kind, stage.get('name'), job.get('name') if job else None, step.get('name'), ids=ids,
-                 status=status, table=STEP_STATUSES, pending=None if reached else False)
-    found['task'] = step.get('task')
-    found['job_status'] = job.get('status') if job else None
-    return found
 
 
 class CodeArtsGates(CodeArtsRuns):
@@ -98,26 +59,9 @@ class CodeArtsGates(CodeArtsRuns):
         run_id = run_id or self.latest_id()
         return self.get(run_id) if run_id else None
 
-    def gates(self, run):
-        found = []
-        for stage in run.get('stages') or []:
-            for step in stage.get('pre') or []:
-                kind = step_kind(step, entry=True, named=self._named(step))
-                if kind:
-                    found.append(step_gate(kind, run['id'], stage, step))
-            for job in stage.get('jobs') or []:
-                for step in job.get('steps') or []:
-                    kind = step_kind(step, named=self._named(step))
-                    if kind:
-                        found.append(step_gate(kind, run['id'], stage, step, job))
-        return found
-
     def no_gate(self, where, run):
         return ('no manual review step waits for a decision in %s (run status %s), nor a stage-entry checkpoint or '
                 'delayed execution' % (where, run.get('status')))
-
-    def _named(self, step):
-        return self.step_name is not None and step.get('name') == self.step_name
 
     def decide(self, item, decision, comment=None):
         ids = item['ids']

@@ -31,19 +31,10 @@ from ansible_collections.devops_cloud.pipelines.plugins.module_utils._http impor
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._huawei import codearts_gates
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._huawei.client import make_client, path_param
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._huawei.codearts import SERVICE
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils._status import StatusTable
 
 APIS = ('auto', 'v3', 'v5')
 RESULTS = ('pass', 'refuse')
 
-# A manual review step is recognised by its plugin (``task``): the ManualReview extension
-# ("uses: Checkpoint" in pipeline YAML; official plugin names contain "manualReview").
-REVIEW_TASK_MARKERS = ('manualreview', 'manual_review', 'checkpoint')
-# Step statuses (SDK StepRun): RUNNING, CANCELED, COMPLETED, FAILED. A review step that runs waits for a
-# decision; PAUSED and SUSPEND (job/stage statuses) are taken as waiting as well. The terminal ones say the
-# gate was decided (passed, refused, cancelled, or not run).
-STEP_STATUSES = StatusTable(success=('COMPLETED',), failure=('FAILED',), canceled=('CANCELED',),
-                            skipped=('SKIPPED', 'IGNORED'), waiting=('RUNNING', 'PAUSED', 'SUSPEND'))
 V3_UNREAD = 'unknown (the v3 API cannot read it)'
 
 
@@ -68,52 +59,6 @@ def choose_api(api, pipeline_id, stage_index):
         raise OptionError('stage_index applies to the v3 review API only; the v5 manual review is found by '
                           'pipeline_run_id, job_name and step_name')
     return api
-
-
-def is_review_step(step):
-    """Whether a step (StepRun) is a manual review, by its plugin name."""
-    task = str(step.get('task') or '').lower()
-    return any(marker in task for marker in REVIEW_TASK_MARKERS)
-
-
-def review_steps(run, job_name=None, step_name=None):
-    """Every manual review step of a run detail, in stage/job/step order, as gate dicts.
-
-    ``job_name``/``step_name`` narrow the search; a step named ``step_name`` counts even when its
-    plugin name is not recognised as a review.
-    """
-    gates = []
-    for stage_pos, stage in enumerate(_items(run, 'stages')):
-        for job in _items(stage, 'jobs'):
-            if job_name and job.get('name') != job_name:
-                continue
-            for step in _items(job, 'steps'):
-                if step_name:
-                    if step.get('name') != step_name:
-                        continue
-                elif not is_review_step(step):
-                    continue
-                gates.append(dict(
-                    stage_id=stage.get('id'), stage_name=stage.get('name'),
-                    stage_index=stage.get('sequence', stage_pos),
-                    job_id=job.get('id'), job_name=job.get('name'), job_status=job.get('status'),
-                    step_id=step.get('id'), step_name=step.get('name'), step_task=step.get('task'),
-                    status=step.get('status'),
-                ))
-    return gates
-
-
-def find_pending(run, job_name=None, step_name=None):
-    """``(pending, decided)``: the review steps that wait for a decision, and those already decided."""
-    gates = review_steps(run, job_name, step_name)
-    pending = [g for g in gates if STEP_STATUSES.waiting(g['status'])]
-    decided = [g for g in gates if STEP_STATUSES.terminal(g['status'])]
-    return pending, decided
-
-
-def _items(obj, key):
-    value = obj.get(key) if isinstance(obj, dict) else None
-    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
 
 
 class V3Review:

@@ -34,6 +34,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._engine import OptionError, RunTarget, Started
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._gates import gate
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._http import ApiError
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._huawei.client import make_client, path_param
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._huawei.codearts import RUN_STATUSES
@@ -153,6 +154,69 @@ def wanted_refs(sources):
 
 
 # -- normalisation ------------------------------------------------------------------------------------
+# Gates (CONTRACTS-2 section 10.1), found here for every task that reads runs: ``stage_review`` decides them
+# (``codearts_gates``), a wait with ``wait_until: gate`` stops at them (``_engine``). A manual review is a job step
+# whose plugin (``task``) is a review (``official_devcloud_checkpoint``; older pipelines
+# ``official_devcloud_manualReview``), a stage-entry checkpoint a step of a stage's ``pre[]``
+# (``official_devcloud_manualTrigger``), a delayed execution a job step whose plugin is ``official_devcloud_delay``.
+# The plugin names are not documented by Huawei: they are matched loosely (case-insensitive substrings), and a
+# step a task names (``step_name``) counts as a gate even when its plugin is not recognised. A gate step waits
+# while its status is not terminal (RUNNING, also PAUSED, SUSPEND and unknown values); a step without a status,
+# ``INIT`` or ``QUEUED`` was not reached. The run detail does not say who decided a gate.
+REVIEW_MARKERS = ('manualreview', 'manual_review', 'checkpoint')
+DELAY_MARKERS = ('delay',)
+ENTRY_MARKERS = ('manualtrigger', 'manual_trigger') + REVIEW_MARKERS
+
+
+def _has(task, markers):
+    text = str(task or '').lower()
+    return any(marker in text for marker in markers)
+
+
+def step_kind(step, entry=False, named=False):
+    """The gate kind of a normalised step, or None: ``entry`` for a ``pre[]`` step, ``named`` when the task
+    named it (then an unrecognised plugin counts as a manual review, or as the checkpoint in ``pre[]``)."""
+    task = step.get('task')
+    if entry:
+        return 'checkpoint' if named or _has(task, ENTRY_MARKERS) else None
+    if _has(task, DELAY_MARKERS):
+        return 'delay'
+    if named or _has(task, REVIEW_MARKERS):
+        return 'manual_review'
+    return None
+
+
+def step_gate(kind, run_id, stage, step, job=None):
+    """The ``_gates.gate`` of one step (``stage``, ``job`` normalised as ``normalize_detail`` does)."""
+    ids = dict(run_id=run_id, stage_id=stage.get('id'), step_id=step.get('id'))
+    if job is not None:
+        ids['job_id'] = job.get('id')
+    status = step.get('status')
+    reached = status is not None and STEP_STATUSES.kind(status) != 'idle'
+    found = gate(kind, stage.get('name'), job.get('name') if job else None, step.get('name'), ids=ids,
+                 status=status, table=STEP_STATUSES, pending=None if reached else False)
+    found['task'] = step.get('task')
+    found['job_status'] = job.get('status') if job else None
+    return found
+
+
+def run_gates(run, step_name=None):
+    """Every gate of a normalised run (``normalize_detail``), in run order, pending or not; a step named
+    ``step_name`` counts as a gate whatever its plugin."""
+    found = []
+    for stage in run.get('stages') or []:
+        for step in stage.get('pre') or []:
+            kind = step_kind(step, entry=True, named=step_name is not None and step.get('name') == step_name)
+            if kind:
+                found.append(step_gate(kind, run.get('id'), stage, step))
+        for job in stage.get('jobs') or []:
+            for step in job.get('steps') or []:
+                kind = step_kind(step, named=step_name is not None and step.get('name') == step_name)
+                if kind:
+                    found.append(step_gate(kind, run.get('id'), stage, step, job))
+    return found
+
+
 def _items(data, key):
     value = data.get(key) if isinstance(data, dict) else None
     return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
@@ -221,6 +285,7 @@ class CodeArtsRuns(RunTarget):
     kind = 'pipeline run'
     statuses = RUN_STATUSES
     step_statuses = STEP_STATUSES
+    step_name = None  # a step a task names counts as a gate (``run_gates``)
 
     def __init__(self, client, project_id, pipeline_id, body=None, sources=None):
         self.client = client
@@ -275,6 +340,11 @@ class CodeArtsRuns(RunTarget):
             raise ApiError('the server did not stop %s (success: false)' % self.describe(record['id']),
                            method='POST', path=path)
         return []
+
+    def gates(self, run):
+        """The gates of a normalised run (``run_gates``): what ``stage_review`` decides, where a ``wait_until: gate``
+        wait stops (``_gates.at_gate``) and what a timeout message names."""
+        return run_gates(run, self.step_name)
 
     def fetch_log(self, where, lines):
         """The log of the step ``_logs.failure_report`` located, in pages of ``LOG_PAGE_LINES`` lines (None when

@@ -5,7 +5,8 @@ Records: ``state.flow_runs`` (run id -> run), shared with AppStack, whose releas
 pipelines, and ``state.flow_by_pipeline`` (pipeline id -> its runs). Run ids are increasing integers; the job
 id of phase n (from 0) of run r is ``r * 100 + n + 1``. Besides the named pipelines of the fixture, the
 fixture's ``flow_generated`` block declares ``count`` pipelines from ``first_id`` on (for benchmarks): each
-gets its initial run (a rule's template, started before the reset) the first time it is read.
+gets its initial run (a rule's template, started ``started_ago`` seconds before) the first time it is read, so
+a generated run that is running is seen running however long after the reset the first read comes.
 """
 
 import json
@@ -89,7 +90,7 @@ def _materialise(state, pid):
     if initial:
         init = state.data['alibaba']['flow_generated']['templates'][initial]
         run = new_run(state, pid, init['phases'])
-        run.created = run.started = run.cursor = state.seeded_at - float(init.get('started_ago', 0))
+        run.created = run.started = run.cursor = state.now() - float(init.get('started_ago', 0))
 
 
 def runs_where(state, test):

@@ -58,6 +58,8 @@ def test_pop_list_runs_one_result_per_id(emu):
 
 def test_list_pipelines_both_apis_and_status_classes(emu, yx):
     from alibabacloud_devops20210625 import models
+    # the generated RUNNING runs last 5 emulated s (0.25 s at this time scale): long enough here whatever the load
+    emu.state.data['alibaba']['flow_generated']['templates']['running']['phases'][0]['seconds'] = 3600
     client = ali_sdk(emu.url)
     page = client.list_pipelines(ORG, models.ListPipelinesRequest(max_results=50, next_token='')).body
     assert page.total_count == 6 + 1000 and len(page.pipelines) == 50 and page.next_token == '50'

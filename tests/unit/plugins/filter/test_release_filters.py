@@ -414,3 +414,12 @@ def test_a_step_without_failure_keeps_its_detail():
     assert upsert_steps([], [dict(name='x', detail='kept', failure=None)])[0]['detail'] == 'kept'
     assert first_error_line(['ok', 'fatal: no such ref', 'error later']) == 'fatal: no such ref'
     assert first_error_line([]) == ''
+
+
+def test_summary_table_stopped_at_a_gate():
+    steps = [dict(name='Flow pipeline 1003', status='succeeded'), dict(name='gate approve', status='stopped at gate'),
+             dict(name='stage stage-prod', status='not run')]
+    assert summary_table(steps)[0] == 'Release summary: STOPPED AT A GATE (3 steps)'
+    # a failed step (or a step not run without a stop) is still a failure
+    assert summary_table(steps + [dict(name='x', status='failed')])[0] == 'Release summary: FAILED (4 steps)'
+    assert summary_table([dict(name='y', status='not run')])[0] == 'Release summary: FAILED (1 step)'

@@ -2,7 +2,8 @@
 # Copyright (c) devops_cloud.pipelines contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Gate detection of the backends (codearts_gates, flow_gates) and the cloud choice of stage_review."""
+"""Gate detection of the backends (codearts_runs.run_gates, flow.validation_gates: the one locator of each, used by
+stage_review and by the waits) and the cloud choice of stage_review."""
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
@@ -10,9 +11,9 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils import _review_clouds
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils._alibaba import flow_gates
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._alibaba import flow
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._engine import OptionError
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils._huawei import codearts_gates
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._huawei import codearts_runs
 
 
 @pytest.mark.parametrize('task, entry, named, kind', [
@@ -29,15 +30,15 @@ from ansible_collections.devops_cloud.pipelines.plugins.module_utils._huawei imp
     (None, False, False, None),
 ])
 def test_codearts_step_kind(task, entry, named, kind):
-    assert codearts_gates.step_kind(dict(task=task), entry=entry, named=named) == kind
+    assert codearts_runs.step_kind(dict(task=task), entry=entry, named=named) == kind
 
 
 @pytest.mark.parametrize('status, state', [('RUNNING', 'pending'), ('PAUSED', 'pending'), ('SOMETHING_NEW', 'pending'),
                                            (None, 'not_reached'), ('INIT', 'not_reached'), ('QUEUED', 'not_reached'),
                                            ('COMPLETED', 'decided'), ('FAILED', 'decided'), ('CANCELED', 'decided')])
 def test_codearts_step_state(status, state):
-    item = codearts_gates.step_gate('manual_review', 'r1', dict(id='st', name='S'), dict(id='s1', name='x', status=status),
-                                    dict(id='j1', name='J', status='RUNNING'))
+    item = codearts_runs.step_gate('manual_review', 'r1', dict(id='st', name='S'), dict(id='s1', name='x', status=status),
+                                   dict(id='j1', name='J', status='RUNNING'))
     assert item['state'] == state and item['ids'] == dict(run_id='r1', stage_id='st', job_id='j1', step_id='s1')
 
 
@@ -45,15 +46,15 @@ def test_flow_actions_kept_and_both_shapes():
     raw = dict(pipelineRun=dict(pipelineRunId='8', stages=[dict(name='A', stageInfo=dict(jobs=[
         dict(id='81', name='v', status='WAITING', actions=[dict(type='PassPipelineValidate'), 'junk']),
         dict(id='82', name='w', status='SUCCESS', actions=None)]))]))
-    run = flow_gates.with_actions(raw)
+    run = flow.with_actions(raw)
     assert run['id'] == 8 and run['stages'][0]['jobs'][0]['actions'] == ['passpipelinevalidate']
-    gates = flow_gates.validation_gates(run)
+    gates = flow.validation_gates(run)
     assert [(g['job'], g['state'], g['ids']['job_id']) for g in gates] == [('v', 'pending', 81)]
-    gates = flow_gates.validation_gates(run, job_name='w')
+    gates = flow.validation_gates(run, job_name='w')
     assert [(g['job'], g['state']) for g in gates] == [('v', 'pending'), ('w', 'decided')]
-    ended = flow_gates.with_actions(dict(pipelineRunId=9, stages=[dict(name='A', jobs=[
+    ended = flow.with_actions(dict(pipelineRunId=9, stages=[dict(name='A', jobs=[
         dict(id=91, name='v', status='FAIL', actions=[dict(type='RefusePipelineValidate')])])]))
-    assert flow_gates.validation_gates(ended)[0]['state'] == 'decided'
+    assert flow.validation_gates(ended)[0]['state'] == 'decided'
 
 
 @pytest.mark.parametrize('params, cloud', [

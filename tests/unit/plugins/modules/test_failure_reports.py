@@ -347,11 +347,11 @@ def test_codearts_step_log_pages_with_both_offsets(fake_http, run_module, no_sle
 
 
 def test_a_broken_report_never_changes_the_outcome(fake_http, run_module, no_sleep, monkeypatch):
-    from ansible_collections.devops_cloud.pipelines.plugins.module_utils import _module
+    from ansible_collections.devops_cloud.pipelines.plugins.module_utils import _logs
 
     def broken(*args, **kwargs):
         raise KeyError('stages')
-    monkeypatch.setattr(_module, 'failure_report', broken)
+    monkeypatch.setattr(_logs, 'failure_report', broken)  # _logs.safe_failure_report builds every report
     token_failed_run(fake_http)
     result = run_module(pipeline_run, token_args())
     assert result['failed'] is True and result['msg'].startswith('pipeline run 2 of pipeline 1001 ended FAIL')

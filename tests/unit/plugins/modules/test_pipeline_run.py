@@ -48,8 +48,13 @@ def pop_args(**kwargs):
     return base
 
 
-def run_body(run_id, status, failed_job=None, job_status=None):
-    """A Flow run as both APIs return it (token: bare; POP: under pipelineRun)."""
+VALIDATE = [{'type': 'PassPipelineValidate', 'disable': False, 'params': {}},
+            {'type': 'RefusePipelineValidate', 'disable': False, 'params': {}}]
+
+
+def run_body(run_id, status, failed_job=None, job_status=None, gate=False):
+    """A Flow run as both APIs return it (token: bare; POP: under pipelineRun); with ``gate`` its Test job is a
+    validation gate (it offers the pass and refuse actions)."""
     build_status = 'SUCCESS' if status in ('SUCCESS', 'FAIL', 'CANCELED') else status
     test_status = job_status or ('FAIL' if failed_job else ('SUCCESS' if status == 'SUCCESS' else 'INIT'))
     return {
@@ -61,7 +66,7 @@ def run_body(run_id, status, failed_job=None, job_status=None):
                                             'jobs': [{'id': run_id * 100 + 1, 'name': 'build', 'status': build_status}]}},
             {'name': 'Test', 'stageInfo': {'name': 'Test', 'status': test_status,
                                            'jobs': [{'id': run_id * 100 + 2, 'name': failed_job or 'unit-test',
-                                                     'status': test_status}]}},
+                                                     'status': test_status, 'actions': VALIDATE if gate else []}]}},
         ],
     }
 
@@ -122,7 +127,8 @@ def test_start_token_api_builds_params(fake_http, run_module, no_sleep):
     run = result['run']
     assert run['sources'] == [dict(type='codeup', sign='s0', name=None, repo=REPO, branch='main', commit='abc')]
     assert [s['name'] for s in run['stages']] == ['Build', 'Test']
-    assert run['stages'][0]['jobs'][0] == dict(id=801, name='build', status='RUNNING', start_time=None, end_time=None)
+    assert run['stages'][0]['jobs'][0] == dict(id=801, name='build', status='RUNNING', start_time=None, end_time=None,
+                                               actions=[])
     assert run['trigger'] == 'manual'
     assert no_sleep == []
 
@@ -252,11 +258,12 @@ def test_started_without_wait_does_not_poll(fake_http, run_module, no_sleep):
 def test_timeout_fails_with_last_state(fake_http, run_module, clock):
     fake_http.add('GET', POP_RUNS, pop_list())
     fake_http.add('POST', POP_START, dict(status=200, json={'success': True, 'pipelineRunId': 3}))
-    fake_http.add('GET', POP_RUNS + '/3', pop_run(3, 'RUNNING', job_status='WAITING'))
+    fake_http.add('GET', POP_RUNS + '/3', pop_run(3, 'RUNNING', job_status='WAITING', gate=True))
     result = run_module(pipeline_run, pop_args(state='finished', wait_timeout=5, poll_interval=2, failure_log_lines=0))
     assert result['failed'] is True
     assert result['msg'] == ("timed out after 5s waiting for pipeline run 3 of pipeline 1001 to end; last status RUNNING, "
-                             "at stage 'Test' job 'unit-test' (WAITING); step it was at: stage 'Test' job 'unit-test' (WAITING)")
+                             "at stage 'Test' job 'unit-test' (WAITING); it waits at a gate: validation at stage 'Test' "
+                             "job 'unit-test' (WAITING, pending); step it was at: stage 'Test' job 'unit-test' (WAITING)")
     assert result['failure']['job'] == 'unit-test' and result['failure']['log_tail'] == []
     assert result['run_id'] == 3 and result['run']['status'] == 'RUNNING' and result['changed'] is True
     assert sum(clock) == 5 and clock == [2, 2, 1]
@@ -694,3 +701,50 @@ def test_diff_of_a_cancel(fake_http, run_module, check_mode, after):
     result = run_module(pipeline_run, pop_args(state='canceled', _ansible_diff=True), check_mode=check_mode)
     assert result['diff'] == dict(before={'6': 'RUNNING'}, after={'6': after})
     assert len(acting(fake_http)) == (0 if check_mode else 1)
+
+
+# --- wait_until: gate ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize('backend', ['token', 'pop'])
+def test_wait_until_gate_returns_at_the_validation_job(fake_http, run_module, clock, backend):
+    """Flow 1003-like: the run stays RUNNING while its job 'approve' is WAITING and offers the validation actions
+    (the gate as stage_review finds it); the wait ends there, no failure."""
+    if backend == 'token':
+        fake_http.add('GET', TOK + '/runs', tok_list())
+        fake_http.add('POST', TOK + '/runs', dict(status=200, json=3))
+        fake_http.add('GET', TOK + '/runs/3', tok_run(3, 'RUNNING'), tok_run(3, 'RUNNING', failed_job='approve', job_status='WAITING', gate=True))
+        result = run_module(pipeline_run, token_args(state='finished', wait_until='gate', poll_interval=2))
+    else:
+        fake_http.add('GET', POP_RUNS, pop_list())
+        fake_http.add('POST', POP_START, dict(status=200, json={'success': True, 'pipelineRunId': 3}))
+        fake_http.add('GET', POP_RUNS + '/3', pop_run(3, 'RUNNING'), pop_run(3, 'RUNNING', failed_job='approve', job_status='WAITING', gate=True))
+        result = run_module(pipeline_run, pop_args(state='finished', wait_until='gate', poll_interval=2))
+    assert not result.get('failed'), result
+    assert result['at_gate'] is True and result['run']['status'] == 'RUNNING' and clock == [2]
+    assert result['gate'] == dict(kind='validation', stage='Test', job='approve', step=None, ids=dict(run_id=3, job_id=302),
+                                  status='WAITING', state='pending', pending=True, decided_by=None, decided_at=None)
+    assert 'failure' not in result and 'failing_job' not in result
+    assert len(acting(fake_http)) == 1
+
+
+def test_wait_until_end_is_the_default_and_reports_no_gate(fake_http, run_module, no_sleep):
+    fake_http.add('GET', TOK + '/runs', tok_list())
+    fake_http.add('POST', TOK + '/runs', dict(status=200, json=1))
+    fake_http.add('GET', TOK + '/runs/1', tok_run(1, 'RUNNING'), tok_run(1, 'SUCCESS'))
+    result = run_module(pipeline_run, token_args(state='finished'))
+    assert not result.get('failed') and result['at_gate'] is False and 'gate' not in result
+
+
+def test_wait_until_gate_rejected_with_state_canceled(fake_http, run_module):
+    result = run_module(pipeline_run, token_args(state='canceled', wait_until='gate'))
+    assert result['failed'] and 'wait_until=gate is only used with state=started or state=finished' in result['msg']
+    assert fake_http.calls == []
+
+
+def test_start_new_false_reports_the_newest_run_and_starts_none(fake_http, run_module, no_sleep):
+    fake_http.add('GET', TOK + '/runs', tok_list((4, 'FAIL')))
+    fake_http.add('GET', TOK + '/runs/4', tok_run(4, 'FAIL', failed_job='deploy'))
+    result = run_module(pipeline_run, token_args(state='finished', start_new=False))
+    assert result['failed'] is True and result['changed'] is False and result['run_id'] == 4
+    assert "ended FAIL: stage 'Test' job 'deploy' (FAIL)" in result['msg']
+    assert acting(fake_http) == [] and no_sleep == []

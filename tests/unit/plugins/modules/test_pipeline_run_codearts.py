@@ -417,6 +417,40 @@ def test_flow_task_of_0_1_0_with_huawei_environment(fake_http, run_module, monke
     assert result['action'] == 'existing' and 'LTAIUNIT0001' in fake_http.calls[0].headers['Authorization']
 
 
+# --- wait_until: gate --------------------------------------------------------------------------------
+
+def gated_detail(run_id, step_status):
+    """c...03-like: stage 'Review', job 'Approval', step 'manual-review' (the checkpoint plugin of a job step: a
+    manual review, as stage_review finds it)."""
+    answer = detail(run_id, 'RUNNING')
+    answer['json']['stages'][1] = {
+        'id': 's3', 'name': 'Review', 'identifier': 'stage_2', 'status': 'RUNNING', 'pre': [], 'post': [],
+        'jobs': [{'id': 'j3', 'name': 'Approval', 'identifier': 'job_2', 'status': 'RUNNING',
+                  'steps': [{'id': 'st3', 'name': 'manual-review', 'task': 'official_devcloud_checkpoint',
+                             'status': step_status}]}]}
+    return answer
+
+
+def test_wait_until_gate_returns_at_the_manual_review(fake_http, run_module, clock):
+    fake_http.add('POST', LIST, listing(entry(R1, 'RUNNING')))
+    fake_http.add('GET', DETAIL, gated_detail(R1, None), gated_detail(R1, 'RUNNING'))
+    result = run_module(pipeline_run, args(state='finished', wait_until='gate'))
+    assert not result.get('failed'), result
+    assert result['at_gate'] is True and result['changed'] is False and clock == [1]
+    gate = result['gate']
+    assert (gate['kind'], gate['stage'], gate['job'], gate['step']) == ('manual_review', 'Review', 'Approval', 'manual-review')
+    assert gate['ids'] == dict(run_id=R1, stage_id='s3', job_id='j3', step_id='st3') and gate['pending'] is True
+
+
+def test_timeout_names_the_codearts_gate(fake_http, run_module, clock):
+    fake_http.add('POST', LIST, listing(entry(R1, 'RUNNING')))
+    fake_http.add('GET', DETAIL, gated_detail(R1, 'RUNNING'))
+    result = run_module(pipeline_run, args(state='finished', wait_timeout=3, failure_log_lines=0))
+    assert result['failed'] and result['msg'].startswith('timed out after 3s')
+    assert ("it waits at a gate: manual_review at stage 'Review' job 'Approval' step 'manual-review' (RUNNING, pending)"
+            in result['msg'])
+
+
 @pytest.mark.parametrize('url, vendor', [
     ('https://cloudpipeline-ext.cn-north-4.myhuaweicloud.com', 'huawei'),
     ('devops.cn-hangzhou.aliyuncs.com', 'alibaba'),

@@ -232,6 +232,14 @@ def test_missing_jmespath_fails_cleanly(fake_http, run_module, monkeypatch):
 
 
 # -- wait_until ---------------------------------------------------------------------------------
+DETAIL_PATH = '/v5/%s/api/pipelines/%%s/pipeline-runs/detail' % PROJECT
+
+
+def bare_detail(fake, pid, status):
+    """ShowPipelineRunDetail of ``pid``'s latest run without stages: the failure report of a wait reads it once
+    (no place known, so no log call)."""
+    fake.add('GET', DETAIL_PATH % pid, ok({'id': 'f' + pid[1:], 'pipeline_id': pid, 'status': status, 'stages': []}))
+
 
 def test_wait_until_finished_polls_until_all_finished(fake_http, run_module, clock):
     fake_http.add('POST', STATUS_PATH,
@@ -252,14 +260,17 @@ def test_wait_until_finished_polls_until_all_finished(fake_http, run_module, clo
 @pytest.mark.parametrize('keyword', ['finished', ' Finished ', 'FINISHED'])
 def test_wait_until_finished_returns_at_once_when_finished(fake_http, run_module, clock, keyword):
     fake_http.add('POST', STATUS_PATH, ok([run('a' * 32, 'CANCELED')]))
+    bare_detail(fake_http, 'a' * 32, 'CANCELED')
     result = run_module(pipeline_status_info, args(wait_until=keyword, poll_interval=2))
-    assert result['requests'] == 1
+    assert result['requests'] == 2  # one status read, then the canceled run's detail for ``failures``
+    assert [f['pipeline_id'] for f in result['failures']] == ['a' * 32] and 'failure' not in result
     assert clock == []
 
 
 @pytest.mark.parametrize('status', ['PAUSED', 'SUSPEND', 'RUNNING'])
 def test_wait_until_finished_times_out_with_last_state(fake_http, run_module, clock, status):
     fake_http.add('POST', STATUS_PATH, ok([run('a' * 32, status), run('b' * 32)]))
+    bare_detail(fake_http, 'a' * 32, status)
     result = run_module(pipeline_status_info, args(pipeline_ids=['a' * 32, 'b' * 32], wait_until='finished',
                                                    poll_interval=3, wait_timeout=10))
     assert result['failed'] is True
@@ -270,17 +281,22 @@ def test_wait_until_finished_times_out_with_last_state(fake_http, run_module, cl
     assert result['missing'] == []
     assert sum(clock) == 10  # never sleeps past the deadline
     assert clock == [3, 3, 3, 1]
-    assert result['requests'] == 5
+    assert result['requests'] == 6  # 5 status reads, then the unfinished run's detail
+    assert result['failure']['pipeline_id'] == 'a' * 32 and result['failure']['finished'] is False
     assert result['changed'] is False
 
 
 def test_wait_until_timeout_names_at_most_ten_pending(fake_http, run_module, clock):
     ids = [gen_id(n) for n in range(1, 13)]
     fake_http.add('POST', STATUS_PATH, ok([run(pid, 'RUNNING') for pid in ids]))
+    for pid in ids:
+        bare_detail(fake_http, pid, 'RUNNING')
     result = run_module(pipeline_status_info, args(pipeline_ids=ids, wait_until='finished', wait_timeout=0))
     assert result['failed'] is True
     assert '12 not finished' in result['msg'] and 'and 2 more' in result['msg']
-    assert result['requests'] == 1
+    # the failure reports are bounded: the first 5 pipelines, one detail read each
+    assert [f['pipeline_id'] for f in result['failures']] == ids[:5]
+    assert result['requests'] == 6
 
 
 def test_wait_until_expression_polls_until_true(fake_http, run_module, clock):
@@ -289,9 +305,11 @@ def test_wait_until_expression_polls_until_true(fake_http, run_module, clock):
                   ok([run('a' * 32, 'RUNNING')]),
                   ok([run('a' * 32, 'RUNNING')]),
                   ok([run('a' * 32, 'FAILED')]))
+    bare_detail(fake_http, 'a' * 32, 'FAILED')
     result = run_module(pipeline_status_info, args(wait_until="pipelines[?status=='FAILED']", poll_interval=1))
     assert 'failed' not in result
-    assert result['requests'] == 4
+    assert result['requests'] == 5  # 4 status reads, then the failed run's detail
+    assert [f['pipeline_id'] for f in result['failures']] == ['a' * 32]
     assert clock == [1.0, 1.0, 1.0]
     assert result['summary'] == {'FAILED': 1}
 
@@ -305,12 +323,13 @@ def test_wait_until_expression_zero_is_true(fake_http, run_module, clock):
 
 def test_wait_until_expression_times_out_with_last_state(fake_http, run_module, clock):
     fake_http.add('POST', STATUS_PATH, ok([run('a' * 32, 'RUNNING')]))
+    bare_detail(fake_http, 'a' * 32, 'RUNNING')
     result = run_module(pipeline_status_info, args(wait_until="summary.COMPLETED", poll_interval=5, wait_timeout=12))
     assert result['failed'] is True
     assert result['msg'].startswith("wait_until 'summary.COMPLETED' did not hold within 12s (4 reads)")
     assert 'the expression is still false' in result['msg']
     assert result['summary'] == {'RUNNING': 1}
-    assert result['requests'] == 4
+    assert result['requests'] == 5  # 4 status reads, then the unfinished run's detail
 
 
 def test_wait_until_expression_evaluation_error(fake_http, run_module, clock):
@@ -555,3 +574,116 @@ def test_defaults_for_both_clouds_reach_the_right_one(fake_http, run_module):
 def test_empty_list_without_cloud_reads_nothing(fake_http, run_module):
     result = run_module(pipeline_status_info, dict(pipeline_ids=[], query='summary'))
     assert result['pipelines'] == [] and result['query_result'] == {} and fake_http.calls == []
+
+
+# -- failure reports of a wait (failures, failure) ------------------------------------------------------------
+FAILED_PID = 'c' * 32
+CA_RUN = '/v5/%s/api/pipelines/%s' % (PROJECT, FAILED_PID)
+CA_STEP_LOG = CA_RUN + '/pipeline-runs/r1/jobs/j2/steps/s2/logs'
+LOG_SECRET = 'hunter2-unit-status'
+
+
+def failed_detail(status='FAILED'):
+    return ok({'id': 'r1', 'pipeline_id': FAILED_PID, 'status': status, 'detail_url': 'https://console.example.test/r1',
+               'stages': [{'id': 'st1', 'name': 'Test', 'status': status, 'jobs': [
+                   {'id': 'j2', 'name': 'unit-test', 'status': status, 'message': 'Step execution failed',
+                    'steps': [{'id': 's1', 'name': 'checkout', 'status': 'COMPLETED'},
+                              {'id': 's2', 'name': 'run-tests', 'status': status}]}]}]})
+
+
+def step_log(lines):
+    return ok(dict(has_more=False, start_offset='0', end_offset=str(len(lines)), log=''.join(l + '\n' for l in lines)))
+
+
+def test_wait_that_holds_reports_each_failed_run_with_its_log(fake_http, run_module, clock):
+    fake_http.add('POST', STATUS_PATH, ok([run(FAILED_PID, 'FAILED', pipeline_run_id='r1'), run('a' * 32)]))
+    fake_http.add('GET', CA_RUN + '/pipeline-runs/detail', failed_detail())
+    fake_http.add('POST', CA_STEP_LOG, step_log(['step 1', 'export PASSWORD=%s' % LOG_SECRET, '3 tests failed',
+                                                 'Process exited with code 1']))
+    result = run_module(pipeline_status_info, args(pipeline_ids=[FAILED_PID, 'a' * 32], wait_until='finished',
+                                                   failure_log_lines=3))
+    assert 'failed' not in result  # failed runs end the wait; they do not fail the task
+    assert result['failures'] == [dict(
+        pipeline_id=FAILED_PID, pipeline_run_id='r1', finished=True, stage='Test', job='unit-test', step='run-tests',
+        status='FAILED', message='Step execution failed', log_url='https://console.example.test/r1', log_error=None,
+        log_tail=['export PASSWORD=********', '3 tests failed', 'Process exited with code 1'])]
+    assert 'failure' not in result
+    assert fake_http.paths() == ['POST ' + STATUS_PATH, 'GET ' + CA_RUN + '/pipeline-runs/detail', 'POST ' + CA_STEP_LOG]
+    assert [c for c in fake_http.calls if c.path == CA_STEP_LOG][0].json == dict(
+        start_offset=0, end_offset=0, limit=500, sort='asc')  # the paging of pipeline_run's CodeArts log reader
+    assert result['requests'] == 3  # reads only (ShowPipelineLog is a POST that reads)
+    assert LOG_SECRET not in json.dumps(result)
+
+
+def test_failure_log_lines_zero_reads_no_log(fake_http, run_module, clock):
+    fake_http.add('POST', STATUS_PATH, ok([run(FAILED_PID, 'CANCELED', pipeline_run_id='r1')]))
+    fake_http.add('GET', CA_RUN + '/pipeline-runs/detail', failed_detail('CANCELED'))
+    result = run_module(pipeline_status_info, args(pipeline_ids=[FAILED_PID], wait_until='finished', failure_log_lines=0))
+    failure = result['failures'][0]
+    assert (failure['job'], failure['step'], failure['log_tail'], failure['log_error']) == ('unit-test', 'run-tests', [], None)
+    assert fake_http.paths() == ['POST ' + STATUS_PATH, 'GET ' + CA_RUN + '/pipeline-runs/detail']
+
+
+def test_plain_read_reports_no_failures(fake_http, run_module):
+    fake_http.add('POST', STATUS_PATH, ok([run(FAILED_PID, 'FAILED', pipeline_run_id='r1')]))
+    result = run_module(pipeline_status_info, args(pipeline_ids=[FAILED_PID]))
+    assert 'failures' not in result and 'failure' not in result
+    assert fake_http.paths() == ['POST ' + STATUS_PATH]
+
+
+def test_timeout_with_a_denied_log_fails_with_the_wait_reason(fake_http, run_module, clock):
+    # c... waits at a running step whose log answers 403; a... failed and its run cannot be read (500s)
+    fake_http.add('POST', STATUS_PATH, ok([run('a' * 32, 'FAILED'), run(FAILED_PID, 'RUNNING', pipeline_run_id='r1')]))
+    fake_http.add('GET', DETAIL_PATH % ('a' * 32), dict(status=404, json={'error_code': 'DEVPIPE.00011105',
+                                                                          'error_msg': 'no such run'}))
+    fake_http.add('GET', CA_RUN + '/pipeline-runs/detail', failed_detail('RUNNING'))
+    fake_http.add('POST', CA_STEP_LOG, dict(status=403, json={'error_code': 'DEVPIPE.00011108',
+                                                              'error_msg': 'no permission to read the log'}))
+    result = run_module(pipeline_status_info, args(pipeline_ids=['a' * 32, FAILED_PID], wait_until='finished',
+                                                   wait_timeout=4, poll_interval=2))
+    assert result['failed'] is True
+    assert result['msg'].startswith("wait_until 'finished' did not hold within 4s (3 reads); 1 not finished: %s (RUNNING)"
+                                    % FAILED_PID)
+    assert "; pipeline %s was at: stage 'Test' job 'unit-test' step 'run-tests' (RUNNING)" % FAILED_PID in result['msg']
+    assert 'the log could not be read' in result['msg'] and '403' in result['msg']
+    first, second = result['failures']
+    assert first['pipeline_id'] == 'a' * 32 and first['finished'] is True and first['stage'] is None
+    assert first['log_error'].startswith('the run could not be read') and 'DEVPIPE.00011105' in first['log_error']
+    assert first['log_url'] == 'https://example.test/%s' % ('a' * 32)  # the latest run's page
+    assert second['finished'] is False and second['step'] == 'run-tests' and second['log_tail'] == []
+    assert 'DEVPIPE.00011108' in second['log_error']
+    assert result['failure'] == second
+    assert_no_secrets(result)
+
+
+# Flow: the run is read again (GetPipelineRun) and the job's log through the Flow backend of pipeline_run.
+FLOW_RUN = '/oapi/v1/flow/organizations/%s/pipelines/1002/runs/10020' % ORG
+FLOW_JOB = '/oapi/v1/flow/organizations/%s/pipelines/1002/pipelineRuns/10020/jobs/7' % ORG
+
+
+def test_flow_failed_run_reports_the_failing_step_log(fake_http, run_module, clock):
+    failed = {'pipelineRunId': 10020, 'pipelineId': 1002, 'status': 'FAIL', 'startTime': 1700000000000,
+              'stages': [{'name': 'Test', 'stageInfo': {'name': 'Test', 'status': 'FAIL',
+                                                        'jobs': [{'id': 7, 'name': 'unit-test', 'status': 'FAIL'}]}}]}
+    fake_http.reply('GET', FLOW_LATEST % 1002, failed)
+    fake_http.reply('GET', FLOW_RUN, failed)
+    fake_http.reply('GET', FLOW_JOB + '/steps', [{'buildId': 55, 'buildProcessNodes': [
+        {'stepIndex': 0, 'stepName': 'checkout', 'status': 'SUCCESS'}, {'stepIndex': 1, 'stepName': 'pytest', 'status': 'FAIL'}]}])
+    fake_http.reply('GET', FLOW_JOB + '/step/log', {'logs': 'collected 9 items\n3 failed\n', 'last': 2, 'more': False})
+    result = run_module(pipeline_status_info, flow_args(pipeline_ids=['1002'], wait_until='finished'))
+    assert 'failed' not in result
+    (failure,) = result['failures']
+    assert (failure['pipeline_id'], failure['pipeline_run_id'], failure['job'], failure['step']) == ('1002', 10020, 'unit-test', 'pytest')
+    assert failure['log_tail'] == ['collected 9 items', '3 failed'] and failure['log_error'] is None
+    assert failure['log_url'] == 'https://flow.aliyun.com/pipelines/1002/builds/10020'
+    assert result['requests'] == 4 == len(fake_http.calls)
+
+
+def test_docs_describe_failures_and_the_option():
+    import yaml
+    doc = yaml.safe_load(pipeline_status_info.DOCUMENTATION)
+    returned = yaml.safe_load(pipeline_status_info.RETURN)
+    assert doc['options']['failure_log_lines']['default'] == 50 and _query.MAX_FAILURES == 5
+    assert set(returned['failures']['contains']) == {'pipeline_id', 'pipeline_run_id', 'finished', 'stage', 'job', 'step',
+                                                     'status', 'message', 'log_tail', 'log_url', 'log_error'}
+    assert 'failure' in returned

@@ -50,11 +50,14 @@ def executions(*items):
     return dict(status=200, json={'data': data, 'total': len(data), 'current': 1, 'perPage': 50, 'pages': 1})
 
 
-def pipeline_run(run_id, status, job='deploy-dev', job_status=None):
+def pipeline_run(run_id, status, job='deploy-dev', job_status=None, gate=False):
+    """The pipeline run of an execution; with ``gate`` its job is a validation gate (it offers the actions)."""
+    actions = [{'type': 'PassPipelineValidate', 'disable': False}, {'type': 'RefusePipelineValidate', 'disable': False}]
     return dict(status=200, json={'pipelineRun': {
         'pipelineRunId': run_id, 'pipelineId': 2001, 'status': status, 'triggerMode': 1, 'createTime': 1, 'updateTime': 2,
         'stages': [{'name': 'Deploy', 'stageInfo': {'name': 'Deploy', 'status': job_status or status,
-                                                    'jobs': [{'id': 5, 'name': job, 'status': job_status or status}]}}]}})
+                                                    'jobs': [{'id': 5, 'name': job, 'status': job_status or status,
+                                                              'actions': actions if gate else []}]}}]}})
 
 
 def executed(run_id=11, number=None):
@@ -180,11 +183,12 @@ def test_started_with_wait_does_not_fail(fake_http, run_module, no_sleep):
 def test_timeout(fake_http, run_module, clock):
     fake_http.add('GET', TOK + '/executions', executions(), executions((1, 'RUNNING')))
     fake_http.add('POST', TOK + ':execute', executed(10))
-    fake_http.add('GET', TOK + '/executions/1:getPipelineRun', pipeline_run(10, 'RUNNING', job='validate', job_status='WAITING'))
+    fake_http.add('GET', TOK + '/executions/1:getPipelineRun', pipeline_run(10, 'RUNNING', job='validate', job_status='WAITING', gate=True))
     result = run_module(stage_execute, token_args(state='finished', wait_timeout=3, poll_interval=1, failure_log_lines=0))
     assert result['failed'] is True
     assert result['msg'].startswith('timed out after 3s waiting for execution 1 of release stage stage-dev')
     assert result['msg'].endswith("last status RUNNING, at stage 'Deploy' job 'validate' (WAITING); "
+                                  "it waits at a gate: validation at stage 'Deploy' job 'validate' (WAITING, pending); "
                                   "step it was at: stage 'Deploy' job 'validate' (WAITING)")
     assert result['execution']['number'] == '1' and result['pipeline_run']['id'] == 10
     assert sum(clock) == 3
@@ -423,3 +427,30 @@ def test_diff_of_a_cancel(fake_http, run_module):
     fake_http.add('POST', POP + '/executions/5%3Acancel', dict(status=200, json=True))
     result = run_module(stage_execute, pop_args(state='canceled', _ansible_diff=True))
     assert result['diff'] == dict(before={'5': 'RUNNING'}, after={'5': 'CANCELED'})
+
+
+# --- wait_until: gate ------------------------------------------------------------------------------
+
+def test_wait_until_gate_returns_at_the_validation_gate(fake_http, run_module, clock):
+    """stage-prod-like: the execution stays RUNNING while its pipeline's 'validate' job is WAITING and offers the
+    validation actions."""
+    fake_http.add('GET', TOK + '/executions', executions(), executions((1, 'RUNNING')))
+    fake_http.add('POST', TOK + ':execute', executed(10))
+    fake_http.add('GET', TOK + '/executions/1:getPipelineRun', pipeline_run(10, 'RUNNING', job='deploy'),
+                  pipeline_run(10, 'RUNNING', job='validate', job_status='WAITING', gate=True))
+    result = run_module(stage_execute, token_args(state='finished', wait_until='gate', poll_interval=2))
+    assert not result.get('failed'), result
+    assert result['at_gate'] is True and result['execution']['state'] == 'RUNNING' and clock == [2]
+    gate = result['gate']
+    assert (gate['kind'], gate['stage'], gate['job'], gate['status']) == ('validation', 'Deploy', 'validate', 'WAITING')
+    # the ids stage_review takes: the execution number (its run_id / execution_number) and the job id
+    assert gate['ids'] == dict(run_id='1', job_id=5)
+    assert len(acting(fake_http)) == 1
+
+
+def test_start_new_false_waits_for_the_live_execution_and_starts_none(fake_http, run_module, no_sleep):
+    fake_http.add('GET', TOK + '/executions', executions((1, 'RUNNING')), executions((1, 'SUCCESS')))
+    fake_http.add('GET', TOK + '/executions/1:getPipelineRun', pipeline_run(10, 'SUCCESS'))
+    result = run_module(stage_execute, token_args(state='finished', start_new=False))
+    assert not result.get('failed'), result
+    assert result['action'] == 'existing' and result['execution']['state'] == 'SUCCESS' and acting(fake_http) == []
