@@ -136,8 +136,8 @@ def _check_backend(params, backend, target, appstack, runjob):
         return
     missing = [name for name in APPSTACK_OPTIONS[:3] if name not in appstack]
     if missing:
-        raise OptionError('%s required to act on %s' % (' and '.join(missing) + (' are' if len(missing) > 1 else ' is'),
-                                                         WORDS[backend]))
+        verb = ' are' if len(missing) > 1 else ' is'
+        raise OptionError('%s required to act on %s' % (' and '.join(missing) + verb, WORDS[backend]))
     if params.get('run_id') is not None or params.get('pipeline_id') is not None:
         raise OptionError('an AppStack release stage execution is named by execution_number, not by %s'
                           % ' or '.join(_given(params, ('pipeline_id', 'run_id'))))
@@ -192,8 +192,9 @@ def _find_job(run, params, what):
                     jid is None and name is not None and name in (job.get('name'), job.get('identifier'))):
                 found.append(dict(job, stage=stage.get('name')))
     if not found:
-        raise ApiError('%s has no job %s%s' % (what, 'with id %s' % jid if jid is not None else 'named %r' % name,
-                                              ' in stage %r' % stage_name if stage_name else ''), status=404)
+        which = 'with id %s' % jid if jid is not None else 'named %r' % name
+        where = ' in stage %r' % stage_name if stage_name else ''
+        raise ApiError('%s has no job %s%s' % (what, which, where), status=404)
     if len(found) > 1:
         raise ApiError('%s has %d jobs named %r (in stages %s): name the stage with stage_name, or use job_id'
                        % (what, len(found), name, ', '.join(repr(j['stage']) for j in found)))

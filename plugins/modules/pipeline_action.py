@@ -212,6 +212,40 @@ options:
         O(action=approval) with O(approval_result=refuse)).
     type: bool
     default: true
+  organization_id:
+    description:
+      - Yunxiao organization (enterprise) ID. Required for Flow and AppStack jobs; not used for Huawei Cloud.
+    type: str
+    required: false
+  access_key_id:
+    description:
+      - Alibaba Cloud AccessKey ID for the C(devops) OpenAPI (Flow jobs). In this module O(access_key) is the Huawei
+        Cloud access key, not an alias of it.
+      - Falls back to E(ALIBABA_CLOUD_ACCESS_KEY_ID).
+    type: str
+    aliases: []
+  access_key_secret:
+    description:
+      - Alibaba Cloud AccessKey secret; it never leaves the host.
+      - Falls back to E(ALIBABA_CLOUD_ACCESS_KEY_SECRET).
+    type: str
+    aliases: []
+  endpoint:
+    description:
+      - The Huawei Cloud endpoint, as in version 0.1.0; ignored for Alibaba Cloud (use O(alibaba_endpoint)).
+      - For a release task, built as C(https://servicestage.{region}.myhuaweicloud.com) when not set.
+    default: null
+attributes:
+  action_group:
+    description:
+      - Use C(group/devops_cloud.pipelines.huawei), C(group/devops_cloud.pipelines.alibaba) or
+        C(group/devops_cloud.pipelines.all) in C(module_defaults) to set defaults for this module.
+      - Defaults of both clouds reach it; those of the cloud the task is not about are not used.
+    support: full
+    membership:
+      - devops_cloud.pipelines.huawei
+      - devops_cloud.pipelines.alibaba
+      - devops_cloud.pipelines.all
 notes:
   - "What the task acts on, when O(target) is left out: any of O(app_name), O(release_workflow_sn),
     O(release_stage_sn), O(execution_number) means an AppStack job; else any of O(run_id), O(job_id), O(job_name),

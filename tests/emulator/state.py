@@ -10,6 +10,7 @@ engine's generic statuses below, and each service names them in its vendor's wor
 import copy
 import hashlib
 import json
+import math
 import os
 import threading
 import time
@@ -42,7 +43,7 @@ class Clock:
     def rescale(self, time_scale):
         """From now on, emulated time runs at ``time_scale`` (it goes on from where it is, no jump)."""
         scale = float(time_scale)
-        if not scale > 0:
+        if math.isnan(scale) or scale <= 0:
             raise ValueError('time_scale must be a positive number')
         self.base, self.mono, self.time_scale = self.now(), time.monotonic(), scale
 
