@@ -426,9 +426,21 @@ def _table(*parts, **rules):
     return table
 
 
+# pipeline_action: its ids are checked here as path segments, and against the form of the ids of the backend
+# once the options chose one (_action_targets).
 PIPELINE_ACTION = _table(
-    HUAWEI, WAIT,
+    ALIBABA, HUAWEI, WAIT,
     pipeline_id=SEGMENT,
+    run_id=SEGMENT,
+    job_id=SEGMENT,
+    job_name=NAME,
+    stage_name=NAME,
+    step_id=SEGMENT,
+    step_name=NAME,
+    app_name=SEGMENT,
+    release_workflow_sn=SEGMENT,
+    release_stage_sn=SEGMENT,
+    execution_number=POSITIVE_DIGITS,
     selected_tasks=ItemsOf(
         'stages', hint='leave selected_tasks out to release every task, or name the tasks to release',
         stage_name=NAME,

@@ -175,6 +175,11 @@ class Emulator:
             self.faults = []
             self._load_rate_limits()
 
+    def set_time_scale(self, time_scale):
+        """Run emulated time at ``time_scale`` from now until the next reset (which restores the emulator's own)."""
+        with self.state.lock:
+            self.state.clock.rescale(time_scale)
+
     def set_switches(self, **values):
         """Change variant switches (names as in the fixture's ``switches``) until the next reset."""
         self.state.set_switches(values)
@@ -405,6 +410,9 @@ class Emulator:
             if key == ('POST', '/_emulator/switches'):
                 self.set_switches(**(req.json() or {}))
                 return Response(200, {'switches': dict(self.state.switches)})
+            if key == ('POST', '/_emulator/time-scale'):
+                self.set_time_scale((req.json() or {}).get('time_scale'))
+                return Response(200, {'time_scale': self.state.clock.time_scale})
             if key == ('GET', '/_emulator/rate-limits'):
                 with self._lock:
                     return Response(200, {'rate_limits': [{k: v for k, v in r.items() if k != 'hits'} for r in self.rate_limits]})

@@ -10,6 +10,7 @@ engine's generic statuses below, and each service names them in its vendor's wor
 import copy
 import hashlib
 import json
+import math
 import os
 import threading
 import time
@@ -38,6 +39,13 @@ class Clock:
     def now(self):
         """Current emulated epoch seconds."""
         return self.base + (time.monotonic() - self.mono) / self.time_scale
+
+    def rescale(self, time_scale):
+        """From now on, emulated time runs at ``time_scale`` (it goes on from where it is, no jump)."""
+        scale = float(time_scale)
+        if math.isnan(scale) or scale <= 0:
+            raise ValueError('time_scale must be a positive number')
+        self.base, self.mono, self.time_scale = self.now(), time.monotonic(), scale
 
 
 def ms(seconds):

@@ -283,6 +283,112 @@ def release_suite():
     )
 
 
+def slow(rows, time_scale=2.0):
+    """The rows with emulated time slowed down from the reset on (setup calls included): a retried job still runs
+    when the module reads it back after a lost answer (at the suite's pace it would already have failed again), a
+    queued run is still queued."""
+    return [dict(row, time_scale=time_scale) for row in rows]
+
+
+def dropped_and_500(verb, call, method, path, setup=None):
+    """A lost answer after the server acted (adopted, one act) and a 500 (not sent again) on the acting call."""
+    extra = dict(setup=setup) if setup is not None else {}
+    return [scenario('%s-dropped-after-acting' % verb, call, [rule(path, method, kind='act_then_drop')],
+                     ok=True, acted=1, hits=1, acts=1, adopted=True, **extra),
+            scenario('%s-500' % verb, call, [rule(path, method, status=500)],
+                     ok=False, acted=0, hits=1, acts=1, status=500, msg=['HTTP 500', 'not sent again'], **extra)]
+
+
+CA_FAILED, CA_PAUSED = 'c0000000000000000000000000000002', 'c0000000000000000000000000000007'
+
+
+def action_codearts_suite():
+    """pipeline_action on CodeArts runs: retry c...02 (its latest run FAILED; slowed down, the retried job runs
+    for 4 s), resume c...07 (paused), stop c...03 (waits at a review), cancel the queued second run of c...01."""
+    base = dict(pipeline_id=CA_FAILED, target='run', action='retry', wait=False)
+    start = dict(module='pipeline_run', cloud='huawei', project_id=FIXTURE['hw_project_id'],
+                 auth_token=FIXTURE['hw_token'], pipeline_id=CA_NEW)
+    queued = [start, dict(start, force=True)]
+    cancel = dict(pipeline_id=CA_NEW, target='run', action='cancel_queued', wait=False)  # the run queued last
+    resume = dict(pipeline_id=CA_PAUSED, target='run', action='resume', wait=False)
+    stop = dict(pipeline_id=CA_GATED, target='run', action='stop', wait=False)
+    return (
+        slow(read_bursts(base, 'GET', r'/pipeline-runs/detail$', acted=1, records=None)
+             + act_faults(base, 'PUT', r'/pipeline-runs/[0-9a-f]{32}/retry$', 'APIGW.0500')
+             + data_faults(base, 'POST', r'/pipeline-runs/list$', 'APIGW.0500'))
+        + dropped_and_500('resume', resume, 'POST', r'/steps/[0-9a-f]{32}/resume$')
+        + [scenario('stop-dropped-after-acting', stop, [rule(r'/pipeline-runs/[0-9a-f]{32}/stop$', 'POST', kind='act_then_drop')],
+                    ok=True, acted=1, hits=1, acts=1, adopted=True),
+           scenario('stop-503', stop, [rule(r'/pipeline-runs/[0-9a-f]{32}/stop$', 'POST', status=503)],
+                    ok=True, acted=1, hits=1, acts=2)]
+        + slow(dropped_and_500('cancel', cancel, 'POST', r'/cancel-queuing/[0-9a-f]{32}$', setup=queued))
+        + huawei_auth(base)
+        + [bad_input('id-neither-flow-nor-codearts', dict(base, pipeline_id='pipe-one'), 'with target=run, pipeline_id must be a CodeArts'),
+           bad_input('run-id-of-flow', dict(base, run_id='7'), 'run_id', 'CodeArts'),
+           bad_input('job-with-run-stop', dict(base, action='stop', job_name='build'), 'only named with action=resume'),
+           bad_input('cloud-mismatch', dict(base, cloud='alibaba'), 'cloud=alibaba does not fit'),
+           bad_input('flow-action-on-codearts', dict(base, action='skip'), 'does not apply to a CodeArts'),
+           bad_input('release-task-option-on-run', dict(base, task_name='approve'), 'task_name', 'release task')]
+    )
+
+
+def action_flow_suite(api):
+    """pipeline_action on Flow jobs over one API: stop and skip the validation job of 1003 waiting at its gate (the
+    setup runs 1003 for 2 s: it waits there), retry the failed job of 1002 (slowed down after it failed)."""
+    org = dict(organization_id=FIXTURE['org_id'], api=api)
+    run = dict(org, module='pipeline_run')
+    base = dict(org, pipeline_id='1003', job_name='approve', action='stop', wait=False)
+    if api == 'yunxiao':
+        stop, skip, retry, listing = r'/jobs/\d+/stop$', r'/jobs/\d+/skip$', r'/jobs/\d+/retry$', r'/pipelines/1003/runs$'
+    else:
+        stop, skip, retry, listing = (r'/jobs/\d+/stop$', r'/jobs/\d+/skip$', r'/pipelineRuns/\d+/jobs/\d+$',
+                                      r'/pipelines/1003/pipelineRuns$')
+    code = 'InternalError'
+    gated = dict(run, pipeline_id=1003, state='finished', wait_timeout=2, ignore=True)
+    failed = dict(run, pipeline_id=1002, state='finished', ignore=True)
+    retry_call = dict(base, pipeline_id='1002', job_name='unit-test', action='retry')
+    return (
+        [dict(row, setup=gated) for row in read_bursts(base, 'GET', listing, acted=1, records=None)
+         + act_faults(base, 'PUT', stop, code, drop=True)
+         + data_faults(base, 'GET', listing, code)
+         + alibaba_auth(base, api)]
+        + dropped_and_500('skip', dict(base, action='skip'), 'PUT', skip, setup=gated)
+        + slow(dropped_and_500('retry', retry_call, 'PUT', retry, setup=failed))
+        + [bad_input('job-missing', dict(base, job_name=None, run_id='1'), 'job_id or job_name is required'),
+           bad_input('run-id-of-codearts', dict(base, run_id='c64dfcfc3cbf7f043d605b1a7d12d711'), 'run_id',
+                     'positive integer'),
+           bad_input('resume-on-flow', dict(base, action='resume'), 'does not apply to a job of a Flow run'),
+           bad_input('step-on-flow', dict(base, step_name='build'), 'steps are only named'),
+           bad_input('target-mismatch', dict(base, target='run'), 'with target=run, pipeline_id must be a CodeArts')]
+    )
+
+
+def action_appstack_suite():
+    """pipeline_action on AppStack execution jobs (token API): skip the validation job stage-prod waits at, retry
+    the failed job of stage-broken (slowed down after it failed); AK/SK alone is an argument error."""
+    stage = dict(organization_id=FIXTURE['org_id'], app_name='demo-app', release_workflow_sn='wf-0001')
+    base = dict(stage, release_stage_sn='stage-prod', job_name='validate', action='skip', wait=False)
+    setup = dict(stage, module='stage_execute', api='yunxiao', release_stage_sn='stage-prod')
+    broken = dict(stage, module='stage_execute', api='yunxiao', release_stage_sn='stage-broken', state='finished',
+                  ignore=True)
+    retry = dict(base, release_stage_sn='stage-broken', job_name='deploy-broken', action='retry')
+    code = 'InternalError'
+    listing = r'/stage-prod/executions$'
+    return (
+        [dict(row, setup=setup) for row in read_bursts(base, 'GET', listing, acted=1, records=None)
+         + act_faults(base, 'POST', r'/executions/\d+(:|%3A)skip$', code, drop=True)
+         + data_faults(base, 'GET', listing, code)
+         + alibaba_auth(base, 'yunxiao')]
+        + slow(dropped_and_500('retry', retry, 'POST', r'/executions/\d+(:|%3A)retry$', setup=broken))
+        + [bad_input('aksk-only', dict(base, api='openapi', yunxiao_token=None), 'only on the Yunxiao token API',
+                     'yunxiao_token'),
+           bad_input('stage-incomplete', dict(base, release_workflow_sn=None), 'release_workflow_sn is required'),
+           bad_input('pipeline-id-with-stage', dict(base, pipeline_id='1002'), 'named by execution_number'),
+           bad_input('stop-on-appstack', dict(base, action='stop'), 'does not apply to a job of an AppStack'),
+           bad_input('execution-number-not-a-number', dict(base, execution_number='first'), 'execution_number')]
+    )
+
+
 REVIEW_PIPE = 'a0000000000000000000000000000003'
 
 
@@ -353,6 +459,10 @@ def _release_records(state):
     return None  # ServiceStage keeps no list of executions: the acted requests count them
 
 
+def _acted_only(state):
+    return None  # run and job actions create no record: the acted requests count them
+
+
 def _v5_records(state):
     return None  # the decision is a step status: the acted requests count it
 
@@ -376,6 +486,15 @@ SUITES = {
                                   records=_flow_records, scenarios=appstack_suite('openapi')),
     'pipeline_action': dict(module='pipeline_action', acting=[('POST', r'/action$')],
                             records=_release_records, scenarios=release_suite()),
+    'pipeline_action-codearts': dict(module='pipeline_action', acting=[
+        ('PUT', r'/retry$'), ('POST', r'/stop$'), ('POST', r'/resume$'), ('POST', r'/cancel-queuing/')],
+        records=_acted_only, scenarios=action_codearts_suite()),
+    'pipeline_action-flow-yunxiao': dict(module='pipeline_action', acting=[('PUT', r'/jobs/\d+/(retry|skip|stop)$')],
+                                         records=_acted_only, scenarios=action_flow_suite('yunxiao')),
+    'pipeline_action-flow-openapi': dict(module='pipeline_action', acting=[('PUT', r'/jobs/\d+(/skip|/stop)?$')],
+                                         records=_acted_only, scenarios=action_flow_suite('openapi')),
+    'pipeline_action-appstack': dict(module='pipeline_action', acting=[('POST', r'(:|%3A)(retry|skip)$')],
+                                     records=_acted_only, scenarios=action_appstack_suite()),
     'stage_review-v5': dict(module='stage_review', acting=[('POST', r'/(pass|refuse)$')],
                             records=_v5_records, scenarios=review_v5_suite()),
     'stage_review-checkpoint': dict(module='stage_review', acting=[('POST', r'/manual/(pass|refuse)$')],

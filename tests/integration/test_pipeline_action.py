@@ -7,6 +7,7 @@
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import pytest
 from conftest import assert_no_secrets
 
 
@@ -76,4 +77,104 @@ def test_skip_if_succeeded_releases_once(playbook, emu):
     assert run.rc == 0, run
     assert [e['query'].get('action_id') for e in _actions(emu)] in ([['start']], ['start'])
     assert not [e for e in emu.log if e.get('acted') and e['method'] == 'POST' and not e['path'].endswith('/action')]
+    assert_no_secrets(run.output)
+
+
+# --- run and job actions (CodeArts runs, Flow jobs, AppStack execution jobs) ----------------------------------
+ACTING = ('RetryPipelineRun', 'StopPipelineRun', 'ResumePipeline', 'CancelQueuingPipelineRun', 'RetryPipelineJobRun',
+          'SkipPipelineJobRun', 'StopPipelineJobRun', 'PipelineJobAction', 'RetryChangeRequestStagePipeline',
+          'SkipChangeRequestStagePipeline')
+
+
+def _acted(emu):
+    """Operations of the acting calls in the emulator's log, in order (token Flow job actions with their verb)."""
+    return [e['operation'] + ('/' + e['path'].rsplit('/', 1)[-1] if e['operation'] == 'PipelineJobAction' else '')
+            for e in emu.log if e.get('acted')]
+
+
+def _after_refusal(emu):
+    """Requests sent after the last one refused for its credentials (the wrong-credentials task is the last to
+    send, and it refused before acting)."""
+    seqs = [i for i, e in enumerate(emu.log) if e['status'] in (400, 401, 403)]
+    assert seqs, 'no request was refused'
+    assert emu.log[seqs[-1]]['method'] == 'GET' or emu.log[seqs[-1]]['path'].endswith('/list')
+    return emu.log[seqs[-1] + 1:]
+
+
+def test_run_codearts_actions(playbook, emu):
+    run = playbook('pipeline_action/run_codearts.yml')
+    assert run.rc == 0, run
+    # retry (and wait), resume (and wait), stop (and wait); slowed down: retry, two starts, cancel of the queued run
+    assert _acted(emu) == ['RetryPipelineRun', 'ResumePipeline', 'StopPipelineRun', 'RetryPipelineRun', 'RunPipeline',
+                           'RunPipeline', 'CancelQueuingPipelineRun']
+    retries = [e for e in emu.log if e.get('operation') == 'RetryPipelineRun']
+    assert all(e['method'] == 'PUT' and not e['body'] and e['path'].endswith('/retry') for e in retries)
+    assert len(retries) == 2
+    saved = run.saved('run_codearts')
+    resume = [e for e in emu.log if e.get('operation') == 'ResumePipeline'][0]
+    assert resume['method'] == 'POST' and '/jobs/%s/steps/' % saved['resume']['job']['id'] in resume['path']
+    cancel = [e for e in emu.log if e.get('operation') == 'CancelQueuingPipelineRun'][0]
+    queues = [e for e in emu.log if e.get('operation') == 'ListQueuedPipelineRuns']
+    assert queues and queues[0]['seq'] < cancel['seq']
+    assert cancel['path'].split('/')[-3] == saved['queued']['run_id'] and cancel['body'] in ('{}', {})
+    assert saved['queued']['run_id'] != saved['first']['run_id']
+    assert _after_refusal(emu) == []
+    assert_no_secrets(run.output)
+
+
+@pytest.mark.parametrize('api', ['openapi', 'yunxiao'])
+def test_run_flow_job_actions(playbook, emu, api):
+    run = playbook('pipeline_action/run_flow.yml', extra_vars=dict(api=api))
+    assert run.rc == 0, run
+    if api == 'openapi':
+        # start, retry (and wait) | start, skip (and wait) | start, stop (and wait) | slowed down: retry
+        assert _acted(emu) == ['StartPipelineRun', 'RetryPipelineJobRun', 'StartPipelineRun', 'SkipPipelineJobRun',
+                               'StartPipelineRun', 'StopPipelineJobRun', 'RetryPipelineJobRun']
+        retries = [e for e in emu.log if e.get('operation') == 'RetryPipelineJobRun']
+        # POP retry is PUT on the job itself: no /retry suffix
+        assert all(e['method'] == 'PUT' and e['path'].rsplit('/', 2)[-2] == 'jobs' for e in retries)
+    else:
+        assert _acted(emu) == ['CreatePipelineRun', 'PipelineJobAction/retry', 'CreatePipelineRun',
+                               'PipelineJobAction/skip', 'CreatePipelineRun', 'PipelineJobAction/stop',
+                               'PipelineJobAction/retry']
+        assert all(e['method'] == 'PUT' for e in emu.log if e.get('operation') == 'PipelineJobAction')
+    saved = run.saved('run_flow')
+    assert saved['stop']['job']['name'] == 'build' and saved['skip']['run']['status'] == 'SUCCESS'
+    assert _after_refusal(emu) == []
+    assert_no_secrets(run.output)
+
+
+def test_run_appstack_job_actions(playbook, emu):
+    run = playbook('pipeline_action/run_appstack.yml')
+    assert run.rc == 0, run
+    # execute stage-broken, retry (and wait) | execute stage-prod, skip (and wait) | slowed down: retry
+    assert _acted(emu) == ['ExecuteChangeRequestReleaseStage', 'RetryChangeRequestStagePipeline',
+                           'ExecuteChangeRequestReleaseStage', 'SkipChangeRequestStagePipeline',
+                           'RetryChangeRequestStagePipeline']
+    jobs = [e for e in emu.log if e.get('operation') in ('RetryChangeRequestStagePipeline', 'SkipChangeRequestStagePipeline')]
+    assert all(e['method'] == 'POST' and e['query'].get('jobId') for e in jobs)
+    # the wrong token is the last task that sends; AK/SK alone sends nothing at all (no POP AppStack call)
+    assert _after_refusal(emu) == []
+    assert not [e for e in emu.log if e['path'].startswith('/appstack/')]
+    assert_no_secrets(run.output)
+
+
+def test_run_actions_check_mode_send_nothing(playbook, emu):
+    run = playbook('pipeline_action/run_check_mode.yml', check=True)
+    assert run.rc == 0, run
+    # only the runs made with check_mode: false
+    assert _acted(emu) == ['CreatePipelineRun', 'ExecuteChangeRequestReleaseStage']
+    assert not [e for e in emu.log if e.get('operation') in ACTING]
+    assert_no_secrets(run.output)
+
+
+def test_run_action_lost_answers_adopted(playbook, emu):
+    emu.add_fault(method='PUT', path=r'/pipeline-runs/[0-9a-z]+/retry$', kind='act_then_drop')
+    emu.add_fault(method='PUT', path=r'/pipelineRuns/[0-9]+/jobs/[0-9]+$', kind='act_then_drop')
+    emu.add_fault(method='POST', path=r'/executions/[0-9]+:retry$', kind='act_then_drop')
+    run = playbook('pipeline_action/run_lost_answer.yml')
+    assert run.rc == 0, run
+    acts = [e for e in emu.log if e.get('operation') in ACTING]
+    assert [e['operation'] for e in acts] == ['RetryPipelineRun', 'RetryPipelineJobRun', 'RetryChangeRequestStagePipeline']
+    assert all(e['acted'] and e['fault'] == 'act_then_drop' for e in acts)
     assert_no_secrets(run.output)

@@ -386,6 +386,19 @@ def test_reset_log_redaction_and_admin(fresh):
     assert requests.post(flow(fresh.url, '/1001/runs'), json={}, headers=YX).json() == 1
 
 
+def test_time_scale_admin_goes_on_without_a_jump_until_reset(fresh):
+    before = fresh.state.now()
+    assert requests.post(fresh.url + '/_emulator/time-scale', json={'time_scale': 1000}).json() == {'time_scale': 1000.0}
+    assert before <= fresh.state.now() < before + 1
+    time.sleep(0.1)
+    assert fresh.state.now() - before < 1
+    for bad in ({}, {'time_scale': 0}, {'time_scale': 'x'}):
+        assert requests.post(fresh.url + '/_emulator/time-scale', json=bad).status_code == 400
+    assert fresh.log == []
+    fresh.reset()
+    assert fresh.state.clock.time_scale == SCALE
+
+
 def test_cli_prints_url_and_stops_on_sigterm():
     proc = subprocess.Popen([sys.executable, '-m', 'tests.emulator', '--port', '0', '--time-scale', '0.1'], cwd=ROOT,
                             stdout=subprocess.PIPE, text=True)

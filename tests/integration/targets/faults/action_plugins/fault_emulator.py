@@ -5,7 +5,8 @@
 """Test-only action plugin of the fault-injection suite: drives the emulator's admin API from the controller.
 
 ``fault_emulator: url=... reset=true|false clear_log=true|false faults=[...]`` resets the emulator (state, log,
-faults) or only clears its log, then adds the fault rules in order.
+faults) or only clears its log, then adds the fault rules in order; ``time_scale=F`` then runs emulated time at
+that pace (until the next reset).
 
 ``fault_emulator: url=... save=FILE result=... settle=SECONDS`` first lets a request the emulator still holds (a
 ``delay`` or ``act_then_timeout`` fault, SECONDS long) end -- it may still act, and must not act on the next
@@ -61,4 +62,6 @@ class ActionModule(ActionBase):
         elif args.get('clear_log'):
             _admin(url, 'DELETE', 'log')
         result['fault_ids'] = [_admin(url, 'POST', 'faults', rule)['id'] for rule in args.get('faults') or []]
+        if args.get('time_scale') is not None:
+            _admin(url, 'POST', 'time-scale', dict(time_scale=float(args['time_scale'])))
         return result
