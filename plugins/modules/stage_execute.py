@@ -117,6 +117,8 @@ extends_documentation_fragment:
   - devops_cloud.pipelines.attributes.ACTIONS
   - devops_cloud.pipelines.attributes.ALIBABA_GROUP
 notes:
+  - Alibaba Cloud only. Huawei Cloud has no release stage that can be executed on its own; to run chosen stages of a
+    CodeArts pipeline use M(devops_cloud.pipelines.pipeline_run) with O(devops_cloud.pipelines.pipeline_run#module:choose_stages).
   - The log of the failing job is read with the personal access token API (C(GET .../executions/{n}:pipelineJobLog));
     the AccessKey API has no such call, so there RV(failure.log_tail) stays empty and RV(failure.log_error) says why.
   - Every option is checked before any request is sent, and a bad value fails the task with a message that names
@@ -326,7 +328,7 @@ failure:
     status: FAILED
     message: Step execution failed
     log_tail: ["[ERROR] unit-test: 3 tests failed (test_login, test_logout, test_refresh)", "Process exited with code 1"]
-    log_url: https://devcloud.cn-north-4.huaweicloud.com/cicd/project/0123/pipeline/detail/abcd
+    log_url: https://flow.aliyun.com/pipelines/2002/builds/3
     log_error: null
   contains:
     stage:
