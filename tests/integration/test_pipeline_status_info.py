@@ -64,8 +64,9 @@ def test_status_of_250_pipelines_with_query_check_mode_and_both_auths(playbook, 
 
 def test_wait_until_finished_and_expression_timeout(playbook, emu):
     from tests.emulator import Emulator  # pylint: disable=import-outside-toplevel
-    # Real time (time scale 1): a...05 runs 6 s after the emulator starts, so the first read sees it RUNNING.
-    slow = Emulator(time_scale=1.0).start()
+    # Half real time (time scale 2): a...05 runs 12 s after the emulator starts, so the first read sees it RUNNING
+    # even when ansible-playbook is slow to start on a loaded machine.
+    slow = Emulator(time_scale=2.0).start()
     try:
         run = playbook('pipeline_status_info/wait.yml', extra_vars=dict(emulator_url=slow.url))
         log = list(slow.log)
