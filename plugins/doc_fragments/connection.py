@@ -47,7 +47,8 @@ options:
       - Retries back off exponentially with jitter and honour the server's C(Retry-After) header (at most
         120 seconds). Each retry is reported as a warning.
       - One call with its retries and their pauses ends within 2 x (O(connect_timeout) + O(read_timeout))
-        seconds (140 with the defaults); a retry that could not start within that time is not made.
+        seconds (140 with the defaults); a retry is made only when at least O(connect_timeout) seconds of that
+        time are left after its pause.
       - Requests that start or change something are never repeated blindly.
     type: int
     default: 5

@@ -585,7 +585,8 @@ class Transport:
                 if wait_end is not None and self.clock() + delay >= wait_end:
                     err.wait_expired = True
                     raise
-                if self.clock() + delay >= call_end:
+                # a retry needs at least connect_timeout left after its pause, or it could be cut before it is sent
+                if self.clock() + delay + policy.connect_timeout > call_end:
                     err.message += ('; not retried: the next attempt would end after the %gs limit of one call with '
                                     'its retries (2 x (connect_timeout + read_timeout))' % policy.call_limit)
                     raise

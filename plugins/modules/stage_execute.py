@@ -328,7 +328,7 @@ failure:
     status: FAILED
     message: Step execution failed
     log_tail: ["[ERROR] unit-test: 3 tests failed (test_login, test_logout, test_refresh)", "Process exited with code 1"]
-    log_url: https://flow.aliyun.com/pipelines/2002/builds/3
+    log_url: https://devcloud.cn-north-4.huaweicloud.com/cicd/project/0123/pipeline/detail/abcd
     log_error: null
   contains:
     stage:
