@@ -39,7 +39,7 @@ from ansible_collections.devops_cloud.pipelines.plugins.module_utils._alibaba im
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._alibaba import flow_jobs
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._clouds import dual_argument_spec, vendor_params
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._engine import OptionError, Outcome, await_run, judge
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils._http import ApiError, check_base_url, guarded_action
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._http import ApiError, guarded_action
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._huawei import codearts_actions, servicestage
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._run_clouds import id_cloud
 
@@ -156,9 +156,6 @@ def build(params, register):
     if backend == 'release_task':
         return backend, servicestage.release_task(vendor_params(params, 'huawei', home='huawei'), register)
     cloud = CLOUD[backend]
-    own = '%s_endpoint' % cloud
-    if params.get(own):
-        check_base_url(params[own], own)
     vparams = vendor_params(params, cloud, home='huawei')
     if backend == 'codearts':
         return backend, codearts_actions.codearts_run_actions(vparams, register)

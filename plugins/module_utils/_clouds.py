@@ -30,6 +30,7 @@ from ansible.module_utils.six.moves.urllib.parse import urlsplit
 
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._alibaba.client import alibaba_argument_spec
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._engine import OptionError
+from ansible_collections.devops_cloud.pipelines.plugins.module_utils._http import check_base_url
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._huawei.client import huawei_argument_spec
 
 CLOUDS = ('huawei', 'alibaba')
@@ -109,6 +110,9 @@ def vendor_params(params, cloud, home):
     ``access_key``/``secret_key`` or ``access_key_id``/``access_key_secret``), following the rules above."""
     out = dict(params)
     own = params.get('%s_endpoint' % cloud)
+    if own:
+        # checked under its own name here: the vendor code checks it again as ``endpoint``
+        check_base_url(own, '%s_endpoint' % cloud)
     out['endpoint'] = own or (_shared_endpoint(params, cloud) if cloud == home else None)
     own = params.get('%s_security_token' % cloud)
     out['security_token'] = own or (params.get('security_token') if cloud == home else None)

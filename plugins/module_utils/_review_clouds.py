@@ -28,7 +28,6 @@ from ansible_collections.devops_cloud.pipelines.plugins.module_utils._alibaba.fl
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._clouds import vendor_params
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._engine import OptionError
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._gates import GateReview
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils._http import check_base_url
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._huawei import codearts_review
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._run_clouds import id_cloud
 
@@ -102,9 +101,6 @@ def review_task(params, result, register, warn):
     ``result`` gets ``cloud`` (and ``api`` / ``service``)."""
     cloud = pick_cloud(params)
     result['cloud'] = cloud
-    own = '%s_endpoint' % cloud
-    if params.get(own):
-        check_base_url(params[own], own)
     if cloud == 'huawei':
         _foreign(params, ALIBABA_ONLY, cloud)
         if params.get('pipeline_id') is None:

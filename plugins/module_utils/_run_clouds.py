@@ -23,7 +23,6 @@ from ansible_collections.devops_cloud.pipelines.plugins.module_utils._alibaba.fl
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._alibaba.flow import flow_runs
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._clouds import choose_cloud, vendor_params
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._engine import OptionError
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils._http import check_base_url
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._huawei import codearts_runs
 
 FLOW_OPTIONS = ('branches', 'tags', 'branch_mode_branches', 'envs', 'pipeline_artifacts', 'acr_artifacts',
@@ -92,10 +91,6 @@ class RunTask:
 
     def __init__(self, params, register):
         self.cloud = pick_cloud(params)
-        own = '%s_endpoint' % self.cloud
-        if params.get(own):
-            # checked under its own name: the vendor code checks it again as ``endpoint``
-            check_base_url(params[own], own)
         if self.cloud == 'huawei':
             self.params = vendor_params(params, 'huawei', home='alibaba')
             self.target = codearts_runs.codearts_runs(self.params, register)

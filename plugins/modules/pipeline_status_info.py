@@ -571,7 +571,6 @@ import re
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._alibaba import flow_status
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._clouds import choose_cloud, dual_argument_spec, vendor_params
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._engine import OptionError
-from ansible_collections.devops_cloud.pipelines.plugins.module_utils._http import check_base_url
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._huawei import codearts
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._huawei.client import HUAWEI_MODULE_KWARGS
 from ansible_collections.devops_cloud.pipelines.plugins.module_utils._logs import failure_argument_spec
@@ -605,9 +604,6 @@ def backend(params, register):
     if not (params['pipeline_ids'] or params['cloud']):
         return NoRuns()  # nothing to read on either cloud, so none needs to be chosen
     cloud = choose_cloud(params, infer)
-    own = '%s_endpoint' % cloud
-    if params.get(own):
-        check_base_url(params[own], own)  # under its own name: the vendor code checks it again as endpoint
     options = vendor_params(params, cloud, home='huawei')
     if cloud == 'huawei' and not options.get('project_id'):
         raise OptionError('project_id is required for Huawei Cloud CodeArts pipelines (cloud=huawei)')
